@@ -62,8 +62,8 @@ export const METRICS = [
 ] as const;
 export type MetricName = (typeof METRICS)[number];
 
-export const Metric = Type.Union(
-  METRICS.map((m) => Type.Literal(m)),
+export const Metric = Type.Enum(
+  METRICS,
   { description: 'A per-service metric: ' + METRICS.map((m) => '`' + m + '`').join(', ') + '.' },
 );
 

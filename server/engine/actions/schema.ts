@@ -90,7 +90,7 @@ export const ACTION_VARIANTS = [
   }),
   action('set-severity', 'Change the incident\u2019s severity.', { severity: IncidentSeverity }),
   action('assign-role', 'Give a person a role in the incident.', {
-    role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+    role: Type.Enum(ROLES),
     person: Type.String({ minLength: 1, maxLength: 80 }),
   }),
   action('page', 'Page an on-call team; its responder joins after the team\u2019s `responseSeconds`.', { team: Id, reason: Type.Optional(Type.String({ maxLength: 300 })) }),
@@ -114,7 +114,7 @@ export type ActionSpec = Static<typeof Action>;
 /** Names an action that clears a fault: the action kind plus any parameters that must match. */
 export const ResolverRef = Type.Object(
   {
-    action: Type.Union(REMEDIATIONS.map((r) => Type.Literal(r))),
+    action: Type.Enum(REMEDIATIONS),
     service: Type.Optional(Id),
     flag: Type.Optional(Id),
     enabled: Type.Optional(Type.Boolean()),

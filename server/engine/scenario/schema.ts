@@ -27,11 +27,11 @@ export const TimelineEntry = Type.Object(
 );
 export type TimelineEntrySpec = Static<typeof TimelineEntry>;
 
-const ACTION_NAMES = [...REMEDIATIONS, ...WORKFLOW];
+const ACTION_NAMES = [...REMEDIATIONS, ...WORKFLOW] as const;
 
 export const ActionMatch = Type.Object(
   {
-    action: Type.Union(ACTION_NAMES.map((a) => Type.Literal(a))),
+    action: Type.Enum(ACTION_NAMES),
     service: Type.Optional(Id),
     team: Type.Optional(Id),
     flag: Type.Optional(Id),
@@ -55,7 +55,7 @@ export const Trigger = Type.Object(
     notMitigatedBy: Type.Optional(Duration),
     notDone: Type.Optional(
       Type.Object(
-        { action: Type.Union(ACTION_NAMES.map((a) => Type.Literal(a))), team: Type.Optional(Id), service: Type.Optional(Id), by: Duration },
+        { action: Type.Enum(ACTION_NAMES), team: Type.Optional(Id), service: Type.Optional(Id), by: Duration },
         { additionalProperties: false, description: 'Fires at `by` if the team has not done this action yet.' },
       ),
     ),

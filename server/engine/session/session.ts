@@ -1,0 +1,691 @@
+// A session: one scenario run for one or more teams from one seed. Inputs go in with a simulated
+// time; the event log comes out. Same scenario + seed + inputs ⇒ byte-identical event log.
+import { createActor, type AnyStateMachine } from 'xstate';
+import { createRng, type Rng } from '../random.ts';
+import { parseDuration, roundTime } from '../duration.ts';
+import type { ScenarioSpec } from '../scenario/schema.ts';
+import type { WorkloadSpec } from '../workload/schema.ts';
+import type { FaultSpec } from '../faults/schema.ts';
+import type { ActionSpec } from '../actions/schema.ts';
+import { createWorld, pushAudit, pushLog, type ActiveFault, type World } from '../workload/world.ts';
+import { tick } from '../workload/propagation.ts';
+import { generateLogs } from '../workload/logs.ts';
+import { compare, evaluateAlerts } from '../workload/alerts.ts';
+import { isActive } from '../faults/effects.ts';
+import { applyRemediation, isRemediation, matchingFaults, type ActionResult, type RemediationSpec } from '../actions/remediation.ts';
+import { compileScenario, conditionKey, summariseAction, watchedConditions, type ScenarioEmitted } from '../scenario/compile.ts';
+import type { EventBody, Outcome, Phase, ResultSummary, SessionEvent } from './events.ts';
+import { newIncident, type RunbookLike, type TeamRuntime } from './team.ts';
+import { phaseMachine } from './phase.ts';
+
+export interface SessionConfig {
+  scenario: ScenarioSpec;
+  workload: WorkloadSpec;
+  runbooks?: Map<string, RunbookLike>;
+  seed: number | string;
+  teams?: string[];
+  /** Seconds of simulated time per tick. Default 1. */
+  dt?: number;
+  /** A power user's own machine, speaking the same TICK/ACTION protocol (see docs/scenario-format.md). */
+  machine?: AnyStateMachine;
+}
+
+export type FacilitatorCommand =
+  | { command: 'start' }
+  | { command: 'pause' }
+  | { command: 'resume' }
+  | { command: 'halt'; reason?: string }
+  | { command: 'end'; reason?: string }
+  | { command: 'release-hint'; hint: string; team?: string }
+  | { command: 'message'; text: string; team?: string }
+  | { command: 'inject'; fault: FaultSpec; team?: string };
+
+export type Input =
+  | { kind: 'action'; at: number; team: string; action: ActionSpec }
+  | ({ kind: 'facilitator'; at: number } & FacilitatorCommand);
+
+export interface ApplyResult {
+  seq: number | null;
+  result: ResultSummary;
+}
+
+/** A team's incident is mitigated once every root-cause fault is cleared and customers see no errors. */
+const IMPACT_BURN = 2;
+
+export class Session {
+  readonly scenario: ScenarioSpec;
+  readonly workload: WorkloadSpec;
+  readonly runbooks: Map<string, RunbookLike>;
+  readonly seed: number | string;
+  readonly duration: number;
+  readonly dt: number;
+  readonly teams: TeamRuntime[] = [];
+  readonly events: SessionEvent[] = [];
+  readonly inputs: Input[] = [];
+  t = 0;
+  phase: Phase = 'lobby';
+  outcome: Outcome | null = null;
+  private ticks = 0;
+  private readonly phaseActor = createActor(phaseMachine);
+  private listeners: ((e: SessionEvent) => void)[] = [];
+
+  constructor(config: SessionConfig) {
+    this.scenario = config.scenario;
+    this.workload = config.workload;
+    this.runbooks = config.runbooks ?? new Map();
+    this.seed = config.seed;
+    this.dt = config.dt ?? 1;
+    this.duration = parseDuration(config.scenario.duration);
+    const machine = config.machine ?? compileScenario(config.scenario);
+    const names = config.teams && config.teams.length ? config.teams : ['team-1'];
+    if (new Set(names).size !== names.length) throw new Error('team names must be unique');
+    // Every team gets the same random stream: teams differ only by what they do.
+    for (const id of names) this.teams.push(this.createTeam(id, machine, createRng(this.seed, 'workload')));
+    this.phaseActor.start();
+  }
+
+  /** Calls fn for every event appended from now on (adapters use it to broadcast and persist). */
+  subscribe(fn: (e: SessionEvent) => void): () => void {
+    this.listeners.push(fn);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== fn);
+    };
+  }
+
+  team(id: string): TeamRuntime | undefined {
+    return this.teams.find((x) => x.id === id);
+  }
+
+  private createTeam(id: string, machine: AnyStateMachine, rng: Rng): TeamRuntime {
+    const world = createWorld(this.workload, this.scenario.alerts ?? [], rng, this.dt);
+    const actor = createActor(machine);
+    const team: TeamRuntime = {
+      id,
+      world,
+      machine,
+      actor,
+      incident: newIncident(),
+      watched: watchedConditions(this.scenario).flatMap((cond) => {
+        const service = world.byId.get(cond.service);
+        return service === undefined ? [] : [{ key: conditionKey(cond), cond, service, forSeconds: parseDuration(cond.for, 0), since: null }];
+      }),
+      held: {},
+      done: [],
+      hints: new Set(),
+      impact: false,
+      impactSince: null,
+      firstInjectionAt: null,
+      mitigatedAt: null,
+      ended: null,
+      actions: 0,
+    };
+    actor.on('*', (e: ScenarioEmitted) => this.onScenario(team, e));
+    return team;
+  }
+
+  private log(body: EventBody, team?: string): SessionEvent {
+    const e = { seq: this.events.length + 1, t: roundTime(this.t), ...(team !== undefined ? { team } : {}), ...body } as SessionEvent;
+    this.events.push(e);
+    for (const l of this.listeners) l(e);
+    return e;
+  }
+
+  private setPhase(event: { type: string }, reason?: string): boolean {
+    const before = this.phaseActor.getSnapshot().value as Phase;
+    this.phaseActor.send(event as never);
+    const after = this.phaseActor.getSnapshot().value as Phase;
+    if (after === before) return false;
+    this.phase = after;
+    this.log({ type: 'session.phase', phase: after, ...(reason ? { reason } : {}) });
+    return true;
+  }
+
+  /** Starts the run at T+0: the first metrics are computed and the scenario's T+0 steps happen. */
+  start(): void {
+    if (this.phase !== 'lobby' && this.phase !== 'briefing') return;
+    this.setPhase({ type: 'START' });
+    for (const team of this.teams) {
+      team.world.t = 0;
+      tick(team.world);
+      team.actor.start();
+      this.sendTick(team);
+    }
+  }
+
+  /** Advances simulated time to `target`, one tick at a time, unless the run ends first. */
+  advanceTo(target: number): void {
+    if (this.phase !== 'running') {
+      if (this.phase === 'halted' && target > this.t) this.t = target;
+      return;
+    }
+    while (this.phase === 'running') {
+      const next = roundTime((this.ticks + 1) * this.dt);
+      if (next > target + 1e-9) break;
+      this.ticks++;
+      this.t = next;
+      for (const team of this.teams) if (!team.ended) this.stepTeam(team);
+      this.checkEnd();
+    }
+    if (this.phase === 'running' && target > this.t) this.t = Math.min(target, this.duration);
+  }
+
+  /** Runs to the end of the scenario (or an earlier end), applying timed inputs in order. */
+  run(inputs: Input[], onProgress?: (t: number, duration: number) => void): Outcome {
+    if (this.phase === 'lobby') this.start();
+    const ordered = inputs.map((x, i) => ({ x, i })).sort((a, b) => a.x.at - b.x.at || a.i - b.i).map((p) => p.x);
+    let lastReport = 0;
+    for (const input of ordered) {
+      if (this.phase === 'ended') break;
+      this.advanceTo(input.at);
+      this.apply(input);
+      if (onProgress && this.t - lastReport >= 60) {
+        lastReport = this.t;
+        onProgress(this.t, this.duration);
+      }
+    }
+    while (this.phase === 'running') {
+      this.advanceTo(Math.min(this.duration, this.t + 60));
+      onProgress?.(this.t, this.duration);
+    }
+    if (this.phase !== 'ended') this.finish(this.phase === 'halted' ? 'halted' : 'unresolved', this.phase === 'halted' ? 'halted by the facilitator' : 'time ran out');
+    return this.outcome ?? 'unresolved';
+  }
+
+  /** Applies one input at the current simulated time (callers advance the clock first). */
+  apply(input: Input): ApplyResult {
+    this.inputs.push(input);
+    if (input.kind === 'facilitator') return this.facilitate(input);
+    const team = this.team(input.team);
+    if (!team) return { seq: null, result: { ok: false, code: 'session/unknown-team', message: `no team "${input.team}" in this session` } };
+    if (this.phase !== 'running') {
+      return { seq: null, result: { ok: false, code: 'session/not-running', message: `the session is ${this.phase}; actions are not accepted` } };
+    }
+    if (team.ended) return { seq: null, result: { ok: false, code: 'session/team-ended', message: `team ${team.id} has finished (${team.ended.outcome})` } };
+    team.world.t = this.t;
+    return this.act(team, input.action);
+  }
+
+  private act(team: TeamRuntime, action: ActionSpec, via?: { runbook: string; step: number }): ApplyResult {
+    team.actions++;
+    const result = this.perform(team, action, via);
+    const e = this.log({ type: 'action', action, ...(action.actor ? { actor: action.actor } : {}), result: summarise(result), ...(via ? { via } : {}) }, team.id);
+    if (result.ok) {
+      const done = summariseAction(action);
+      team.done.push(done);
+      team.actor.send({ type: 'ACTION', t: this.t, action: done, activeFaults: activeFaultIds(team.world) });
+      if (isRemediation(action) && result.completesAt === undefined) this.clearResolved(team, action, e.seq);
+      if (isRemediation(action) && result.completesAt !== undefined) {
+        const sched = team.world.scheduled[team.world.scheduled.length - 1];
+        if (sched) sched.actionSeq = e.seq;
+      }
+      // A runbook step that runs an action performs it as a separate, linked action.
+      if (action.action === 'run-step' && result.data?.run) this.act(team, result.data.run as ActionSpec, { runbook: action.runbook, step: action.step });
+    }
+    return { seq: e.seq, result: summarise(result) };
+  }
+
+  private perform(team: TeamRuntime, a: ActionSpec, via?: { runbook: string; step: number }): ActionResult {
+    const world = team.world;
+    const inc = team.incident;
+    if (isRemediation(a)) {
+      const denied = this.checkAccess(team, a);
+      if (denied) return denied;
+      return applyRemediation(world, a, 0);
+    }
+    switch (a.action) {
+      case 'observe': {
+        const i = world.byId.get(a.service);
+        if (i === undefined) return fail('action/unknown-service', `unknown service "${a.service}"`);
+        const s = world.services[i];
+        const view = a.view ?? 'metrics';
+        return { ok: true, effect: `looked at ${s.id} ${view}`, data: { service: s.id, view } };
+      }
+      case 'acknowledge': {
+        const alert = world.alerts.find((x) => x.rule.id === a.alert);
+        if (!alert) return fail('alert/unknown', `unknown alert "${a.alert}"`);
+        if (alert.state !== 'firing') return fail('alert/not-firing', `${a.alert} is not firing`);
+        if (alert.acknowledgedAt !== null) return fail('alert/already-acknowledged', `${a.alert} was already acknowledged`);
+        alert.acknowledgedAt = this.t;
+        return { ok: true, effect: `acknowledged ${a.alert}` };
+      }
+      case 'declare': {
+        if (inc.declaredAt !== null) return fail('incident/already-declared', `an incident is already declared (${inc.severity}); use set-severity to change it`);
+        inc.declaredAt = this.t;
+        inc.severity = a.severity;
+        inc.summary = a.summary;
+        inc.services = a.services ?? [];
+        return { ok: true, effect: `incident declared: ${a.severity} — ${a.summary}` };
+      }
+      case 'set-severity': {
+        if (inc.declaredAt === null) return fail('incident/not-declared', 'declare an incident first');
+        const before = inc.severity;
+        inc.severity = a.severity;
+        return { ok: true, effect: `severity ${before} -> ${a.severity}` };
+      }
+      case 'assign-role':
+        inc.roles[a.role] = a.person;
+        return { ok: true, effect: `${a.person} is ${a.role}` };
+      case 'page': {
+        const oncall = this.workload.teams.find((x) => x.id === a.team);
+        if (!oncall) return fail('page/unknown-team', `unknown on-call team "${a.team}"`);
+        if (inc.paged.has(a.team)) return fail('page/already-paged', `${a.team} was already paged`);
+        const players = this.scenario.players?.teams;
+        const isPlayer = !players || players.includes(a.team);
+        inc.paged.set(a.team, { at: this.t, joinedAt: null });
+        this.log({ type: 'page', oncall: a.team, level: 0, name: oncall.escalation[0].name, reason: a.reason ?? 'manual page' }, team.id);
+        if (!isPlayer) {
+          const at = this.t + (oncall.responseSeconds ?? 180);
+          world.scheduled.push({ at, kind: 'responder', service: -1, team: a.team, id: world.nextScheduledId++, actionSeq: 0 });
+          return { ok: true, effect: `paged ${oncall.name}; ${oncall.escalation[0].name} usually answers in ~${Math.round((oncall.responseSeconds ?? 180) / 60)} min`, completesAt: at };
+        }
+        return { ok: true, effect: `paged ${oncall.name}` };
+      }
+      case 'open-runbook': {
+        const rb = this.runbooks.get(a.runbook);
+        if (!rb) return fail('runbook/unknown', `unknown runbook "${a.runbook}"`);
+        if (!inc.runbooks.has(rb.id)) inc.runbooks.set(rb.id, { openedAt: this.t, steps: [] });
+        return { ok: true, effect: `opened runbook "${rb.title}" (${rb.steps.length} steps)` };
+      }
+      case 'run-step': {
+        const rb = this.runbooks.get(a.runbook);
+        if (!rb) return fail('runbook/unknown', `unknown runbook "${a.runbook}"`);
+        const step = rb.steps.find((s) => s.n === a.step);
+        if (!step) return fail('runbook/unknown-step', `runbook ${rb.id} has no step ${a.step} (steps 1–${rb.steps.length})`);
+        if (!inc.runbooks.has(rb.id)) inc.runbooks.set(rb.id, { openedAt: this.t, steps: [] });
+        inc.runbooks.get(rb.id)!.steps.push(a.step);
+        const d = step.directive;
+        if (!d) return { ok: true, effect: `step ${a.step}: ${step.title}` };
+        if (d.type === 'run') return { ok: true, effect: `step ${a.step}: ${step.title} — running ${d.action.action}`, data: { run: d.action } };
+        return { ok: true, effect: `step ${a.step}: ${step.title}`, data: { check: this.check(team, d.what, d.service, d.metric) } };
+      }
+      case 'status-update':
+        inc.updates.push({ t: this.t, audience: a.audience, text: a.text });
+        return { ok: true, effect: `${a.audience} status update posted` };
+      case 'hypothesis':
+        inc.hypotheses.push({ t: this.t, text: a.text });
+        return { ok: true, effect: 'hypothesis noted' };
+      case 'mark-mitigated':
+        inc.mitigatedClaimAt = this.t;
+        return { ok: true, effect: 'incident marked mitigated' };
+      case 'resolve': {
+        inc.resolvedAt = this.t;
+        const roots = this.rootFaultsCleared(team);
+        if (roots) {
+          this.log({ type: 'team.resolved' }, team.id);
+          this.endTeam(team, 'resolved', 'incident resolved');
+        }
+        return { ok: true, effect: 'incident resolved', data: { premature: !roots } };
+      }
+    }
+    return fail('action/unknown', 'unknown action');
+  }
+
+  /** What a runbook check shows: read-only, from what a responder could see. */
+  private check(team: TeamRuntime, what: string, service?: string, metric?: string): string {
+    const world = team.world;
+    const svc = service !== undefined ? world.services[world.byId.get(service) ?? -1] : undefined;
+    switch (what) {
+      case 'deploys': {
+        const deploys = this.events.filter((e) => e.type === 'deploy' && e.team === team.id && (!service || e.service === service));
+        const lines = deploys.map((e) => (e.type === 'deploy' ? `T+${Math.round(e.t)}s ${e.service} ${e.previous} -> ${e.version}` : ''));
+        return lines.length ? lines.join('\n') : `no deploys of ${service ?? 'any service'} during this incident (running ${svc?.version ?? '?'})`;
+      }
+      case 'logs': {
+        const lines = svc ? world.logs[svc.idx].filter((l) => l.level !== 'info' && l.level !== 'debug').slice(-5) : [];
+        return lines.length ? lines.map((l) => `${l.level.toUpperCase()} ${l.message}`).join('\n') : `no warnings or errors in ${service} logs`;
+      }
+      case 'metric': {
+        if (!svc || !metric || !(metric in svc.m)) return `no metric ${metric} on ${service}`;
+        return `${service} ${metric} = ${round3(svc.m[metric as keyof typeof svc.m])}`;
+      }
+      case 'audit':
+        return world.audit.slice(-5).map((l) => `T+${Math.round(l.t)}s ${l.service}: ${l.message}`).join('\n') || 'audit log empty';
+      case 'alerts': {
+        const firing = world.alerts.filter((a) => a.state === 'firing').map((a) => `${a.rule.id} (${a.rule.service})`);
+        return firing.length ? `firing: ${firing.join(', ')}` : 'no alerts firing';
+      }
+    }
+    return '';
+  }
+
+  private checkAccess(team: TeamRuntime, a: RemediationSpec): ActionResult | null {
+    const players = this.scenario.players?.teams;
+    if (!players || a.action === 'drain-zone') return null;
+    const i = team.world.byId.get(a.service);
+    if (i === undefined) return null;
+    const owner = team.world.services[i].spec.team;
+    if (players.includes(owner)) return null;
+    const paged = team.incident.paged.get(owner);
+    if (paged?.joinedAt != null) return null;
+    const oncall = this.workload.teams.find((x) => x.id === owner);
+    return fail(
+      'action/no-access',
+      paged
+        ? `${a.service} belongs to ${oncall?.name ?? owner}; they were paged and have not joined yet`
+        : `${a.service} belongs to ${oncall?.name ?? owner}: page them first (you have no access to their services)`,
+    );
+  }
+
+  private facilitate(input: Extract<Input, { kind: 'facilitator' }>): ApplyResult {
+    const ok = (effect: string): ApplyResult => ({ seq: this.events.length, result: { ok: true, effect } });
+    const targets = (team?: string) => this.teams.filter((x) => !x.ended && (team === undefined || x.id === team));
+    switch (input.command) {
+      case 'start':
+        this.start();
+        return ok('started');
+      case 'pause':
+        return this.setPhase({ type: 'PAUSE' }) ? ok('paused') : notNow(this.phase, 'pause');
+      case 'resume':
+        return this.setPhase({ type: 'RESUME' }) ? ok('resumed') : notNow(this.phase, 'resume');
+      case 'halt': {
+        if (this.phase === 'halted') return ok('already halted');
+        if (!this.setPhase({ type: 'HALT' }, input.reason ?? 'halted by the facilitator')) return notNow(this.phase, 'halt');
+        // Halting stops every injection at once: active faults are cleared and the scenario stops ticking.
+        for (const team of this.teams) {
+          for (const f of team.world.faults) {
+            if (f.clearedAt === null && isActive(f, this.t)) {
+              f.clearedAt = this.t;
+              this.log({ type: 'fault.cleared', fault: f.spec.id, by: 'halt', actionSeq: null }, team.id);
+            }
+          }
+        }
+        return ok('halted');
+      }
+      case 'end':
+        this.finish(this.phase === 'halted' ? 'halted' : this.allResolved() ? 'resolved' : 'unresolved', input.reason ?? 'ended by the facilitator');
+        return ok('ended');
+      case 'release-hint': {
+        const hint = (this.scenario.hints ?? []).find((h) => h.id === input.hint);
+        if (!hint) return { seq: null, result: { ok: false, code: 'hint/unknown', message: `unknown hint "${input.hint}"` } };
+        for (const team of targets(input.team)) this.releaseHint(team, input.hint, 'facilitator');
+        return ok(`hint ${input.hint} released`);
+      }
+      case 'message':
+        for (const team of targets(input.team)) this.log({ type: 'message', text: input.text, source: 'facilitator' }, team.id);
+        return ok('message sent');
+      case 'inject': {
+        if (this.phase !== 'running') return notNow(this.phase, 'inject');
+        for (const team of targets(input.team)) this.inject(team, input.fault, 'facilitator');
+        return ok(`injected ${input.fault.id}`);
+      }
+    }
+  }
+
+  private stepTeam(team: TeamRuntime): void {
+    const world = team.world;
+    world.t = this.t;
+    // Delayed effects of earlier actions land first, then faults that ran their course end.
+    if (world.scheduled.length) {
+      const due = world.scheduled.filter((s) => s.at <= this.t + 1e-9);
+      if (due.length) {
+        world.scheduled = world.scheduled.filter((s) => s.at > this.t + 1e-9);
+        for (const s of due) this.complete(team, s);
+      }
+    }
+    for (const f of world.faults) {
+      if (f.clearedAt === null && f.endsAt !== null && f.endsAt <= this.t && f.endsAt > this.t - this.dt - 1e-9) {
+        this.log({ type: 'fault.expired', fault: f.spec.id }, team.id);
+      }
+    }
+    tick(world);
+    generateLogs(world);
+    for (const tr of evaluateAlerts(world)) {
+      const a = tr.alert;
+      this.log({ type: `alert.${tr.to}`, alert: a.rule.id, service: a.rule.service, severity: a.rule.severity, route: a.rule.route, value: round3(a.value), summary: a.rule.summary }, team.id);
+      if (tr.to === 'firing' && a.rule.severity === 'critical') this.pageFor(team, a.rule.route, 0, a.rule.id);
+    }
+    this.escalate(team);
+    this.observeImpact(team);
+    this.sendTick(team);
+  }
+
+  private sendTick(team: TeamRuntime): void {
+    const world = team.world;
+    for (const w of team.watched) {
+      const holds = compare(world.services[w.service].m[w.cond.metric], w.cond.op, w.cond.threshold);
+      if (!holds) w.since = null;
+      else if (w.since === null) w.since = this.t;
+      team.held[w.key] = holds && this.t - (w.since ?? this.t) >= w.forSeconds;
+    }
+    if (this.phase !== 'running') return;
+    team.actor.send({ type: 'TICK', t: this.t, mitigated: team.mitigatedAt !== null, held: team.held, activeFaults: activeFaultIds(world), done: team.done });
+  }
+
+  private pageFor(team: TeamRuntime, oncallId: string, level: number, reason: string): void {
+    const players = this.scenario.players?.teams;
+    if (players && !players.includes(oncallId)) return;
+    const oncall = this.workload.teams.find((x) => x.id === oncallId);
+    if (!oncall) return;
+    const lvl = oncall.escalation[Math.min(level, oncall.escalation.length - 1)];
+    this.log({ type: 'page', oncall: oncallId, level, name: lvl.name, reason }, team.id);
+  }
+
+  /** Unacknowledged critical alerts escalate through the routed team's policy. */
+  private escalate(team: TeamRuntime): void {
+    for (const a of team.world.alerts) {
+      if (a.state !== 'firing' || a.acknowledgedAt !== null || a.rule.severity !== 'critical') continue;
+      const oncall = this.workload.teams.find((x) => x.id === a.rule.route);
+      if (!oncall) continue;
+      const next = oncall.escalation[a.escalationLevel + 1];
+      if (!next) continue;
+      const after = parseDuration(next.after, 300);
+      if (this.t - a.firedAt >= after) {
+        a.escalationLevel++;
+        this.pageFor(team, a.rule.route, a.escalationLevel, `${a.rule.id} not acknowledged`);
+      }
+    }
+  }
+
+  /** Customer impact from the SLO services (or the entry points), and mitigation once the cause is gone. */
+  private observeImpact(team: TeamRuntime): void {
+    const world = team.world;
+    let impact = false;
+    let sloServices = 0;
+    for (const s of world.services) {
+      if (s.sloObjective > 0) {
+        sloServices++;
+        if (s.m.error_rate / (1 - s.sloObjective) > IMPACT_BURN) impact = true;
+      }
+    }
+    if (sloServices === 0) {
+      for (const e of this.workload.traffic.entry) {
+        const i = world.byId.get(e.service);
+        if (i !== undefined && world.services[i].m.error_rate > 0.01) impact = true;
+      }
+    }
+    if (impact !== team.impact) {
+      team.impact = impact;
+      team.impactSince = impact ? this.t : null;
+      this.log({ type: impact ? 'impact.started' : 'impact.ended' }, team.id);
+    }
+    if (team.mitigatedAt === null && team.firstInjectionAt !== null && !impact && this.rootFaultsCleared(team)) {
+      team.mitigatedAt = this.t;
+      this.log({ type: 'team.mitigated' }, team.id);
+    }
+  }
+
+  private rootFaultsCleared(team: TeamRuntime): boolean {
+    const roots = this.scenario.rootCause.faults;
+    const world = team.world;
+    for (const id of roots) {
+      const f = world.faults.find((x) => x.spec.id === id);
+      if (!f) return false;
+      if (f.clearedAt === null && (f.endsAt === null || f.endsAt > this.t)) return false;
+    }
+    return true;
+  }
+
+  private complete(team: TeamRuntime, s: World['scheduled'][number]): void {
+    const world = team.world;
+    if (s.kind === 'responder') {
+      const p = team.incident.paged.get(s.team!);
+      const oncall = this.workload.teams.find((x) => x.id === s.team);
+      if (p) p.joinedAt = this.t;
+      const name = oncall?.escalation[0].name ?? s.team!;
+      this.log({ type: 'responder.joined', oncall: s.team!, name }, team.id);
+      this.log({ type: 'message', text: `${name} (${oncall?.name ?? s.team}) joined the incident: "I'm here — what do you need from us?"`, source: `responder:${s.team}` }, team.id);
+      return;
+    }
+    const svc = world.services[s.service];
+    let effect = '';
+    let action: RemediationSpec;
+    if (s.kind === 'rollback') {
+      const previous = svc.version;
+      svc.versions.pop();
+      svc.version = svc.versions[svc.versions.length - 1];
+      if (svc.versions.length < 2) svc.versions.unshift(svc.version + '-prev');
+      effect = `${svc.id} rolled back to ${svc.version}`;
+      this.log({ type: 'deploy', service: svc.id, version: svc.version, previous, reason: 'rollback' }, team.id);
+      action = { action: 'rollback', service: svc.id };
+    } else if (s.kind === 'provision') {
+      svc.replicas += s.count ?? 0;
+      effect = `${s.count} new replicas of ${svc.id} in service (${svc.replicas} total)`;
+      for (const d of svc.deps) if (d.poolSize > 0) world.services[d.target].reconnectLoad += (s.count ?? 0) * d.poolSize * 1.2;
+      action = { action: 'scale-out', service: svc.id, count: s.count ?? 0 };
+    } else {
+      svc.certRenewedAt = this.t;
+      effect = `new certificate deployed on ${svc.id}`;
+      action = { action: 'renew-cert', service: svc.id };
+    }
+    pushAudit(world, svc.id, effect);
+    pushLog(world, svc, 'info', effect);
+    this.log({ type: 'action.completed', ref: s.actionSeq, action: action.action, service: svc.id, effect }, team.id);
+    this.clearResolved(team, action, s.actionSeq);
+  }
+
+  private clearResolved(team: TeamRuntime, action: RemediationSpec, actionSeq: number): void {
+    for (const f of matchingFaults(team.world, action)) {
+      f.clearedAt = this.t;
+      this.log({ type: 'fault.cleared', fault: f.spec.id, by: action.action, actionSeq }, team.id);
+    }
+  }
+
+  private onScenario(team: TeamRuntime, e: ScenarioEmitted): void {
+    if (this.phase !== 'running' || team.ended) return;
+    switch (e.type) {
+      case 'inject':
+        this.inject(team, e.fault, e.source);
+        break;
+      case 'message':
+        this.log({ type: 'message', text: e.text, source: e.source }, team.id);
+        break;
+      case 'audit':
+        pushAudit(team.world, e.service, e.text);
+        this.log({ type: 'audit', service: e.service, kind: e.kind, text: e.text, source: e.source }, team.id);
+        break;
+      case 'hint':
+        this.releaseHint(team, e.id, e.source);
+        break;
+      case 'trap':
+        this.log({ type: 'trap.sprung', branch: e.branch, text: e.text }, team.id);
+        break;
+      case 'branch':
+        this.log({ type: 'branch.fired', branch: e.id }, team.id);
+        break;
+      case 'end':
+        this.endTeam(team, e.outcome, e.reason);
+        break;
+    }
+  }
+
+  private releaseHint(team: TeamRuntime, id: string, source: string): void {
+    if (team.hints.has(id)) return;
+    const hint = (this.scenario.hints ?? []).find((h) => h.id === id);
+    if (!hint) return;
+    team.hints.add(id);
+    this.log({ type: 'hint.released', hint: id, text: hint.text, cost: hint.cost ?? 5, source }, team.id);
+  }
+
+  private inject(team: TeamRuntime, fault: FaultSpec, source: string): void {
+    const world = team.world;
+    const service = world.byId.get(fault.service);
+    if (service === undefined) return;
+    const svc = world.services[service];
+    const active: ActiveFault = {
+      spec: fault,
+      onset: this.t,
+      rampSeconds: parseDuration(fault.ramp, 0),
+      endsAt: fault.duration !== undefined ? this.t + parseDuration(fault.duration) : null,
+      clearedAt: null,
+      suppressedUntil: -1,
+      source,
+      service,
+      targets: fault.kind === 'bad-config' ? (fault.services ?? []).map((id) => world.byId.get(id)).filter((i): i is number => i !== undefined) : [],
+    };
+    world.faults.push(active);
+    if (team.firstInjectionAt === null) team.firstInjectionAt = this.t;
+    this.log({ type: 'fault.injected', fault: fault.id, kind: fault.kind, service: fault.service, ...(fault.description ? { description: fault.description } : {}), source }, team.id);
+    // Some faults are also changes that people can see: a deploy, a config push, an audit line.
+    if (fault.kind === 'bad-deploy') {
+      const previous = svc.version;
+      svc.versions.push(fault.version);
+      svc.version = fault.version;
+      pushAudit(world, svc.id, `deploy ${svc.id} ${previous} -> ${fault.version}`);
+      this.log({ type: 'deploy', service: svc.id, version: fault.version, previous, reason: 'release' }, team.id);
+    } else if (fault.kind === 'bad-config') {
+      const text = fault.change ?? `config push to ${[fault.service, ...(fault.services ?? [])].join(', ')}`;
+      pushAudit(world, svc.id, text);
+      this.log({ type: 'audit', service: svc.id, kind: 'config', text, source }, team.id);
+    }
+  }
+
+  private endTeam(team: TeamRuntime, outcome: Outcome, reason: string): void {
+    if (team.ended) return;
+    team.ended = { outcome, reason, t: this.t };
+    this.log({ type: 'team.ended', outcome, reason }, team.id);
+    team.actor.stop();
+  }
+
+  private allResolved(): boolean {
+    return this.teams.every((x) => x.ended?.outcome === 'resolved');
+  }
+
+  private checkEnd(): void {
+    if (this.teams.every((x) => x.ended)) {
+      const outcomes = this.teams.map((x) => x.ended!.outcome);
+      const outcome: Outcome = outcomes.every((o) => o === 'resolved') ? 'resolved' : outcomes.includes('halted') ? 'halted' : 'unresolved';
+      this.finish(outcome, outcome === 'resolved' ? 'every team resolved the incident' : this.teams.map((x) => `${x.id}: ${x.ended!.reason}`).join('; '));
+    } else if (this.t >= this.duration - 1e-9) {
+      for (const team of this.teams) if (!team.ended) this.endTeam(team, 'unresolved', 'time ran out');
+      this.finish(this.allResolved() ? 'resolved' : 'unresolved', 'time ran out');
+    }
+  }
+
+  private finish(outcome: Outcome, reason: string): void {
+    if (this.phase === 'ended') return;
+    for (const team of this.teams) if (!team.ended) this.endTeam(team, outcome, reason);
+    this.outcome = outcome;
+    this.setPhase({ type: 'END' }, reason);
+    this.log({ type: 'session.ended', outcome, reason });
+  }
+}
+
+function fail(code: string, message: string): ActionResult {
+  return { ok: false, code, message };
+}
+
+function notNow(phase: Phase, what: string): ApplyResult {
+  return { seq: null, result: { ok: false, code: 'session/wrong-phase', message: `cannot ${what} while the session is ${phase}` } };
+}
+
+function summarise(r: ActionResult): ResultSummary {
+  if (!r.ok) return { ok: false, code: r.code, message: r.message };
+  const out: ResultSummary = { ok: true, effect: r.effect };
+  if (r.completesAt !== undefined) out.completesAt = roundTime(r.completesAt);
+  if (r.data !== undefined) out.data = r.data;
+  return out;
+}
+
+function activeFaultIds(world: World): string[] {
+  const out: string[] = [];
+  for (const f of world.faults) if (f.clearedAt === null && isActive(f, world.t)) out.push(f.spec.id);
+  return out;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+export function createSession(config: SessionConfig): Session {
+  return new Session(config);
+}

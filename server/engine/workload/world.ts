@@ -1,0 +1,343 @@
+// The runtime state of one team's copy of the workload: what the simulation mutates each tick.
+import type { Rng } from '../random.ts';
+import type { FaultSpec } from '../faults/schema.ts';
+import type { AlertRuleSpec, DependencySpec, ServiceSpec, WorkloadSpec } from './schema.ts';
+import { parseDuration } from '../duration.ts';
+
+export interface ServiceMetrics {
+  rps: number;
+  error_rate: number;
+  latency_p50_ms: number;
+  latency_p99_ms: number;
+  saturation: number;
+  cpu: number;
+  memory_pct: number;
+  queue_depth: number;
+  healthy_replicas: number;
+  pool_utilisation: number;
+  connections: number;
+  disk_pct: number;
+  cache_hit_ratio: number;
+  burn_rate_5m: number;
+  burn_rate_1h: number;
+  error_budget_burned_pct: number;
+}
+
+export function emptyMetrics(): ServiceMetrics {
+  return {
+    rps: 0, error_rate: 0, latency_p50_ms: 0, latency_p99_ms: 0, saturation: 0, cpu: 0, memory_pct: 0,
+    queue_depth: 0, healthy_replicas: 0, pool_utilisation: 0, connections: 0, disk_pct: 0, cache_hit_ratio: 0,
+    burn_rate_5m: 0, burn_rate_1h: 0, error_budget_burned_pct: 0,
+  };
+}
+
+/** What active faults do to one service this tick; recomputed from scratch every tick. */
+export interface Mods {
+  addLatencyMs: number;
+  capacityLoss: number;
+  errorRate: number;
+  errorMessage: string | null;
+  leakMbPerSec: number;
+  trafficMult: number;
+  cacheDown: boolean;
+  certExpired: boolean;
+  diskFillPctPerSec: number;
+  outage: 0 | 1 | 2;
+  partitionZone: string | null;
+  partitionFrom: string[] | null;
+  slowQueryFactor: number;
+  slowQuery: string | null;
+  crashLoop: boolean;
+  surgeSource: string | null;
+  extraCalls: Map<number, number>;
+  poolLeakPerSec: Map<number, number>;
+}
+
+export function emptyMods(): Mods {
+  return {
+    addLatencyMs: 0, capacityLoss: 0, errorRate: 0, errorMessage: null, leakMbPerSec: 0, trafficMult: 1,
+    cacheDown: false, certExpired: false, diskFillPctPerSec: 0, outage: 0, partitionZone: null, partitionFrom: null,
+    slowQueryFactor: 1, slowQuery: null, crashLoop: false, surgeSource: null, extraCalls: new Map(), poolLeakPerSec: new Map(),
+  };
+}
+
+export function resetMods(m: Mods): void {
+  m.addLatencyMs = 0; m.capacityLoss = 0; m.errorRate = 0; m.errorMessage = null; m.leakMbPerSec = 0; m.trafficMult = 1;
+  m.cacheDown = false; m.certExpired = false; m.diskFillPctPerSec = 0; m.outage = 0; m.partitionZone = null; m.partitionFrom = null;
+  m.slowQueryFactor = 1; m.slowQuery = null; m.crashLoop = false; m.surgeSource = null; m.extraCalls.clear(); m.poolLeakPerSec.clear();
+}
+
+export interface DepRuntime {
+  spec: DependencySpec;
+  target: number;
+  calls: number;
+  /** Index of the cache whose misses reach this dependency, or -1. */
+  viaCache: number;
+  poolSize: number;
+  acquireTimeoutMs: number;
+  /** Failure fraction this caller saw per call last tick: drives retries (one tick of lag, as in life). */
+  seenError: number;
+  /** Calls per second sent this tick (after retries, pool admission and partition). */
+  sent: number;
+  /** Pool demand per caller replica this tick (Little's law: calls/s × seconds held). */
+  poolDemand: number;
+  /** Connections leaked per replica (pool-exhaustion fault), cleared by a restart. */
+  leaked: number;
+}
+
+export interface Outage {
+  from: number;
+  until: number;
+  count: number;
+  reason: 'restart' | 'oom' | 'crash-loop' | 'disk';
+}
+
+export interface ServiceRuntime {
+  id: string;
+  idx: number;
+  spec: ServiceSpec;
+  deps: DepRuntime[];
+  callers: number[];
+  replicas: number;
+  crashed: number;
+  outages: Outage[];
+  version: string;
+  versions: string[];
+  flags: Record<string, boolean>;
+  rateLimitRps: number | null;
+  shedFraction: number;
+  /** Current cache hit ratio (caches). */
+  cacheHit: number;
+  memoryMb: number[];
+  leakJitter: number[];
+  diskPct: number;
+  backlog: number;
+  trafficNoise: number;
+  latencyNoise: number;
+  failoverUntil: number;
+  lastFailoverAt: number;
+  /** Extra requests-per-second of work from reconnecting pools; decays each tick. */
+  reconnectLoad: number;
+  /** Multiplier on calls to databases while local caches are cold after a restart; decays to 1. */
+  coldFactor: number;
+  certRenewedAt: number;
+  // per tick
+  load: number;
+  ownLoad: number;
+  accepted: number;
+  processed: number;
+  rho: number;
+  capacity: number;
+  healthy: number;
+  mods: Mods;
+  m: ServiceMetrics;
+  /** Why requests fail this tick, as fractions: used by logs and by bots that read them. */
+  refusedFraction: number;
+  poolFail: number;
+  depFail: number;
+  timedOut: number;
+  overload: number;
+  hang: number;
+  /** EWMA error ratios for burn-rate windows and the cumulative bad-request fraction of the SLO window. */
+  ewma5m: number;
+  ewma1h: number;
+  budgetBurned: number;
+  sloObjective: number;
+  sloWindow: number;
+}
+
+export interface ActiveFault {
+  spec: FaultSpec;
+  onset: number;
+  rampSeconds: number;
+  endsAt: number | null;
+  clearedAt: number | null;
+  /** kill-query holds a slow query off until this time; the cause brings it back. */
+  suppressedUntil: number;
+  source: string;
+  service: number;
+  /** Extra services a bad config reaches. */
+  targets: number[];
+}
+
+export type AlertState = 'inactive' | 'pending' | 'firing';
+
+export interface AlertRuntime {
+  rule: AlertRuleSpec;
+  service: number;
+  forSeconds: number;
+  state: AlertState;
+  since: number;
+  firedAt: number;
+  acknowledgedAt: number | null;
+  escalationLevel: number;
+  value: number;
+}
+
+export interface LogLine {
+  t: number;
+  service: string;
+  level: 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  message: string;
+}
+
+export interface Scheduled {
+  at: number;
+  kind: 'rollback' | 'provision' | 'renew-cert' | 'responder';
+  service: number;
+  count?: number;
+  team?: string;
+  id: number;
+  actionSeq: number;
+}
+
+/** A team's copy of the workload. */
+export interface World {
+  spec: WorkloadSpec;
+  zones: string[];
+  services: ServiceRuntime[];
+  byId: Map<string, number>;
+  /** Callers before callees. */
+  topo: number[];
+  alerts: AlertRuntime[];
+  faults: ActiveFault[];
+  scheduled: Scheduled[];
+  drainedZones: Set<string>;
+  logs: LogLine[][];
+  audit: LogLine[];
+  rng: Rng;
+  t: number;
+  dt: number;
+  nextScheduledId: number;
+}
+
+export const LOG_RING = 300;
+
+export function createWorld(spec: WorkloadSpec, extraAlerts: AlertRuleSpec[], rng: Rng, dt = 1): World {
+  const byId = new Map<string, number>();
+  spec.services.forEach((s, i) => byId.set(s.id, i));
+  const services: ServiceRuntime[] = spec.services.map((s, idx) => {
+    const replicas = s.replicas;
+    const jitterRng = rng.fork('leak:' + s.id);
+    return {
+      id: s.id,
+      idx,
+      spec: s,
+      deps: [],
+      callers: [],
+      replicas,
+      crashed: 0,
+      outages: [],
+      version: s.version ?? 'v1.0.0',
+      versions: [s.previousVersion ?? previousOf(s.version ?? 'v1.0.0'), s.version ?? 'v1.0.0'],
+      flags: { ...(s.flags ?? {}) },
+      rateLimitRps: null,
+      shedFraction: 0,
+      cacheHit: s.kind === 'cache' ? (s.cacheHitRatio ?? 0.9) : 0,
+      memoryMb: Array.from({ length: replicas }, () => s.memoryBaselineMb ?? 300),
+      leakJitter: Array.from({ length: 200 }, () => 0.85 + 0.3 * jitterRng.next()),
+      diskPct: s.diskUsedPct ?? 40,
+      backlog: 0,
+      trafficNoise: 0,
+      latencyNoise: 0,
+      failoverUntil: -1,
+      lastFailoverAt: -Infinity,
+      reconnectLoad: 0,
+      coldFactor: 1,
+      certRenewedAt: -1,
+      load: 0, ownLoad: 0, accepted: 0, processed: 0, rho: 0, capacity: 0, healthy: replicas,
+      mods: emptyMods(),
+      m: emptyMetrics(),
+      refusedFraction: 0, poolFail: 0, depFail: 0, timedOut: 0, overload: 0, hang: 0,
+      ewma5m: 0, ewma1h: 0, budgetBurned: 0, sloObjective: 0, sloWindow: 30 * 86400,
+    };
+  });
+  for (const svc of services) {
+    for (const d of svc.spec.dependencies ?? []) {
+      const target = byId.get(d.service);
+      if (target === undefined) continue;
+      svc.deps.push({
+        spec: d,
+        target,
+        calls: d.callsPerRequest ?? 1,
+        viaCache: d.onCacheMissOf ? (byId.get(d.onCacheMissOf) ?? -1) : -1,
+        poolSize: d.pool?.size ?? 0,
+        acquireTimeoutMs: d.pool?.acquireTimeoutMs ?? 5000,
+        seenError: 0,
+        sent: 0,
+        poolDemand: 0,
+        leaked: 0,
+      });
+      services[target].callers.push(svc.idx);
+    }
+  }
+  for (const slo of spec.slos ?? []) {
+    const i = byId.get(slo.service);
+    if (i === undefined) continue;
+    services[i].sloObjective = slo.objective;
+    services[i].sloWindow = parseDuration(slo.window, 30 * 86400);
+  }
+  const alerts: AlertRuntime[] = [...(spec.alerts ?? []), ...extraAlerts].flatMap((rule) => {
+    const service = byId.get(rule.service);
+    if (service === undefined) return [];
+    return [{ rule, service, forSeconds: parseDuration(rule.for, 0), state: 'inactive' as AlertState, since: 0, firedAt: 0, acknowledgedAt: null, escalationLevel: 0, value: 0 }];
+  });
+  return {
+    spec,
+    zones: spec.zones ?? ['a', 'b', 'c'],
+    services,
+    byId,
+    topo: topologicalOrder(services),
+    alerts,
+    faults: [],
+    scheduled: [],
+    drainedZones: new Set(),
+    logs: services.map(() => []),
+    audit: [],
+    rng,
+    t: 0,
+    dt,
+    nextScheduledId: 1,
+  };
+}
+
+function previousOf(version: string): string {
+  const m = /^(.*?)(\d+)$/.exec(version);
+  if (!m) return version + '-prev';
+  const n = Number(m[2]);
+  return n > 0 ? m[1] + String(n - 1) : version + '-prev';
+}
+
+/** Kahn's algorithm; services in a cycle (rejected by validation) keep their file order at the end. */
+export function topologicalOrder(services: ServiceRuntime[]): number[] {
+  const indegree = services.map(() => 0);
+  for (const s of services) for (const d of s.deps) indegree[d.target]++;
+  const queue = services.filter((s) => indegree[s.idx] === 0).map((s) => s.idx);
+  const order: number[] = [];
+  while (queue.length) {
+    const i = queue.shift() as number;
+    order.push(i);
+    for (const d of services[i].deps) if (--indegree[d.target] === 0) queue.push(d.target);
+  }
+  for (const s of services) if (!order.includes(s.idx)) order.push(s.idx);
+  return order;
+}
+
+/** Replicas of a service placed in a zone: spread evenly, the first zones get the remainder. */
+export function replicasInZone(world: World, svc: ServiceRuntime, zone: string, replicas = svc.replicas): number {
+  const z = world.zones.indexOf(zone);
+  if (z < 0) return 0;
+  const n = world.zones.length;
+  return Math.floor(replicas / n) + (z < replicas % n ? 1 : 0);
+}
+
+export function pushLog(world: World, svc: ServiceRuntime, level: LogLine['level'], message: string): void {
+  const ring = world.logs[svc.idx];
+  ring.push({ t: world.t, service: svc.id, level, message });
+  if (ring.length > LOG_RING) ring.splice(0, ring.length - LOG_RING);
+}
+
+export function pushAudit(world: World, service: string, message: string): void {
+  world.audit.push({ t: world.t, service, level: 'info', message });
+  if (world.audit.length > LOG_RING) world.audit.splice(0, world.audit.length - LOG_RING);
+}
