@@ -50,7 +50,7 @@ export interface ApplyResult {
 }
 
 /** A team's incident is mitigated once every root-cause fault is cleared and customers see no errors. */
-const IMPACT_BURN = 2;
+const IMPACT_BURN = 3;
 
 export class Session {
   readonly scenario: ScenarioSpec;
@@ -113,6 +113,7 @@ export class Session {
       done: [],
       hints: new Set(),
       impact: false,
+      impactLevel: 0,
       impactSince: null,
       firstInjectionAt: null,
       mitigatedAt: null,
@@ -202,13 +203,16 @@ export class Session {
     }
     if (team.ended) return { seq: null, result: { ok: false, code: 'session/team-ended', message: `team ${team.id} has finished (${team.ended.outcome})` } };
     team.world.t = this.t;
-    return this.act(team, input.action);
+    const applied = this.act(team, input.action);
+    if (this.teams.every((x) => x.ended)) this.checkEnd();
+    return applied;
   }
 
   private act(team: TeamRuntime, action: ActionSpec, via?: { runbook: string; step: number }): ApplyResult {
     team.actions++;
     const result = this.perform(team, action, via);
     const e = this.log({ type: 'action', action, ...(action.actor ? { actor: action.actor } : {}), result: summarise(result), ...(via ? { via } : {}) }, team.id);
+    if (result.ok) this.afterAction(team, action, result);
     if (result.ok) {
       const done = summariseAction(action);
       team.done.push(done);
@@ -222,6 +226,17 @@ export class Session {
       if (action.action === 'run-step' && result.data?.run) this.act(team, result.data.run as ActionSpec, { runbook: action.runbook, step: action.step });
     }
     return { seq: e.seq, result: summarise(result) };
+  }
+
+  /** Consequences that belong after the action in the log: the page it sends, the end it brings. */
+  private afterAction(team: TeamRuntime, a: ActionSpec, result: Extract<ActionResult, { ok: true }>): void {
+    if (a.action === 'page') {
+      const oncall = this.workload.teams.find((x) => x.id === a.team);
+      if (oncall) this.log({ type: 'page', oncall: a.team, level: 0, name: oncall.escalation[0].name, reason: a.reason ?? 'paged by the team' }, team.id);
+    } else if (a.action === 'resolve' && result.data?.premature === false) {
+      this.log({ type: 'team.resolved' }, team.id);
+      this.endTeam(team, 'resolved', 'incident resolved');
+    }
   }
 
   private perform(team: TeamRuntime, a: ActionSpec, via?: { runbook: string; step: number }): ActionResult {
@@ -272,7 +287,6 @@ export class Session {
         const players = this.scenario.players?.teams;
         const isPlayer = !players || players.includes(a.team);
         inc.paged.set(a.team, { at: this.t, joinedAt: null });
-        this.log({ type: 'page', oncall: a.team, level: 0, name: oncall.escalation[0].name, reason: a.reason ?? 'manual page' }, team.id);
         if (!isPlayer) {
           const at = this.t + (oncall.responseSeconds ?? 180);
           world.scheduled.push({ at, kind: 'responder', service: -1, team: a.team, id: world.nextScheduledId++, actionSeq: 0 });
@@ -309,12 +323,7 @@ export class Session {
         return { ok: true, effect: 'incident marked mitigated' };
       case 'resolve': {
         inc.resolvedAt = this.t;
-        const roots = this.rootFaultsCleared(team);
-        if (roots) {
-          this.log({ type: 'team.resolved' }, team.id);
-          this.endTeam(team, 'resolved', 'incident resolved');
-        }
-        return { ok: true, effect: 'incident resolved', data: { premature: !roots } };
+        return { ok: true, effect: 'incident resolved', data: { premature: !this.rootFaultsCleared(team) } };
       }
     }
     return fail('action/unknown', 'unknown action');
@@ -476,23 +485,28 @@ export class Session {
     }
   }
 
-  /** Customer impact from the SLO services (or the entry points), and mitigation once the cause is gone. */
+  /**
+   * Customer impact from the SLO services (or the entry points when there are none), smoothed over
+   * about 30 s with hysteresis so that noise does not flap it; mitigation once the cause is gone.
+   */
   private observeImpact(team: TeamRuntime): void {
     const world = team.world;
-    let impact = false;
+    let burn = 0;
     let sloServices = 0;
     for (const s of world.services) {
       if (s.sloObjective > 0) {
         sloServices++;
-        if (s.m.error_rate / (1 - s.sloObjective) > IMPACT_BURN) impact = true;
+        burn = Math.max(burn, s.m.error_rate / (1 - s.sloObjective));
       }
     }
     if (sloServices === 0) {
       for (const e of this.workload.traffic.entry) {
         const i = world.byId.get(e.service);
-        if (i !== undefined && world.services[i].m.error_rate > 0.01) impact = true;
+        if (i !== undefined) burn = Math.max(burn, world.services[i].m.error_rate / 0.001);
       }
     }
+    team.impactLevel += (burn - team.impactLevel) * Math.min(1, this.dt / 30);
+    const impact = team.impact ? team.impactLevel > IMPACT_BURN / 2 : team.impactLevel > IMPACT_BURN;
     if (impact !== team.impact) {
       team.impact = impact;
       team.impactSince = impact ? this.t : null;
@@ -574,6 +588,8 @@ export class Session {
         this.log({ type: 'audit', service: e.service, kind: e.kind, text: e.text, source: e.source }, team.id);
         break;
       case 'hint':
+        // A scheduled hint is pointless once the team has fixed it; branches and facilitators still may.
+        if (e.source.startsWith('hint:') && team.mitigatedAt !== null) break;
         this.releaseHint(team, e.id, e.source);
         break;
       case 'trap':

@@ -55,6 +55,8 @@ export interface TeamRuntime {
   done: DoneAction[];
   hints: Set<string>;
   impact: boolean;
+  /** Error-budget burn rate at the SLO services, smoothed over ~30 s. */
+  impactLevel: number;
   impactSince: number | null;
   firstInjectionAt: number | null;
   mitigatedAt: number | null;
