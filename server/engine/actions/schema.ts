@@ -93,7 +93,7 @@ export const ACTION_VARIANTS = [
     role: Type.Enum(ROLES),
     person: Type.String({ minLength: 1, maxLength: 80 }),
   }),
-  action('page', 'Page an on-call team; its responder joins after the team\u2019s `responseSeconds`.', { team: Id, reason: Type.Optional(Type.String({ maxLength: 300 })) }),
+  action('page', 'Page an on-call team; its responder joins after the team\u2019s `responseSeconds`.', { oncall: Id, reason: Type.Optional(Type.String({ maxLength: 300 })) }),
   action('open-runbook', 'Open a runbook.', { runbook: Id }),
   action('run-step', 'Run step `step` (1-based) of a runbook: its action or check is carried out.', {
     runbook: Id,

@@ -19,7 +19,7 @@ export type Consequence = NonNullable<BranchSpec['then']>[number];
 export interface DoneAction {
   action: string;
   service?: string;
-  team?: string;
+  oncall?: string;
   flag?: string;
   runbook?: string;
   alert?: string;
@@ -60,22 +60,21 @@ export function conditionKey(c: Static<typeof MetricCondition>): string {
   return `${c.service}:${c.metric}${c.op}${c.threshold}/${parseDuration(c.for, 0)}`;
 }
 
-export function summariseAction(a: ActionSpec, team?: string): DoneAction {
+export function summariseAction(a: ActionSpec): DoneAction {
   const r: DoneAction = { action: a.action };
   const x = a as Record<string, unknown>;
   if (typeof x.service === 'string') r.service = x.service;
-  if (typeof x.team === 'string') r.team = x.team;
+  if (typeof x.oncall === 'string') r.oncall = x.oncall;
   if (typeof x.flag === 'string') r.flag = x.flag;
   if (typeof x.runbook === 'string') r.runbook = x.runbook;
   if (typeof x.alert === 'string') r.alert = x.alert;
   if (typeof x.severity === 'string') r.severity = x.severity;
-  if (team && r.team === undefined && a.action !== 'page') r.team = team;
   return r;
 }
 
 function matches(m: Partial<DoneAction>, done: DoneAction): boolean {
   if (m.action !== done.action) return false;
-  for (const k of ['service', 'team', 'flag', 'runbook', 'alert', 'severity'] as const) {
+  for (const k of ['service', 'oncall', 'flag', 'runbook', 'alert', 'severity'] as const) {
     if (m[k] !== undefined && m[k] !== done[k]) return false;
   }
   return true;
@@ -115,7 +114,7 @@ export function compileScenario(spec: ScenarioSpec): AnyStateMachine {
     if (w.notMitigatedBy !== undefined) return ctx.t >= parseDuration(w.notMitigatedBy) && !ctx.mitigated;
     if (w.notDone) {
       const nd = w.notDone;
-      return ctx.t >= parseDuration(nd.by) && !ctx.done.some((d) => matches({ action: nd.action, team: nd.team, service: nd.service }, d));
+      return ctx.t >= parseDuration(nd.by) && !ctx.done.some((d) => matches({ action: nd.action, oncall: nd.oncall, service: nd.service }, d));
     }
     if (w.after) return ctx.fired.includes(w.after);
     return false;

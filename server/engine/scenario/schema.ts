@@ -33,7 +33,7 @@ export const ActionMatch = Type.Object(
   {
     action: Type.Enum(ACTION_NAMES),
     service: Type.Optional(Id),
-    team: Type.Optional(Id),
+    oncall: Type.Optional(Id),
     flag: Type.Optional(Id),
     runbook: Type.Optional(Id),
     alert: Type.Optional(Id),
@@ -55,7 +55,7 @@ export const Trigger = Type.Object(
     notMitigatedBy: Type.Optional(Duration),
     notDone: Type.Optional(
       Type.Object(
-        { action: Type.Enum(ACTION_NAMES), team: Type.Optional(Id), service: Type.Optional(Id), by: Duration },
+        { action: Type.Enum(ACTION_NAMES), oncall: Type.Optional(Id), service: Type.Optional(Id), by: Duration },
         { additionalProperties: false, description: 'Fires at `by` if the team has not done this action yet.' },
       ),
     ),

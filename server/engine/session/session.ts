@@ -231,8 +231,8 @@ export class Session {
   /** Consequences that belong after the action in the log: the page it sends, the end it brings. */
   private afterAction(team: TeamRuntime, a: ActionSpec, result: Extract<ActionResult, { ok: true }>): void {
     if (a.action === 'page') {
-      const oncall = this.workload.teams.find((x) => x.id === a.team);
-      if (oncall) this.log({ type: 'page', oncall: a.team, level: 0, name: oncall.escalation[0].name, reason: a.reason ?? 'paged by the team' }, team.id);
+      const oncall = this.workload.teams.find((x) => x.id === a.oncall);
+      if (oncall) this.log({ type: 'page', oncall: a.oncall, level: 0, name: oncall.escalation[0].name, reason: a.reason ?? 'paged by the team' }, team.id);
     } else if (a.action === 'resolve' && result.data?.premature === false) {
       this.log({ type: 'team.resolved' }, team.id);
       this.endTeam(team, 'resolved', 'incident resolved');
@@ -281,15 +281,15 @@ export class Session {
         inc.roles[a.role] = a.person;
         return { ok: true, effect: `${a.person} is ${a.role}` };
       case 'page': {
-        const oncall = this.workload.teams.find((x) => x.id === a.team);
-        if (!oncall) return fail('page/unknown-team', `unknown on-call team "${a.team}"`);
-        if (inc.paged.has(a.team)) return fail('page/already-paged', `${a.team} was already paged`);
+        const oncall = this.workload.teams.find((x) => x.id === a.oncall);
+        if (!oncall) return fail('page/unknown-team', `unknown on-call team "${a.oncall}"`);
+        if (inc.paged.has(a.oncall)) return fail('page/already-paged', `${a.oncall} was already paged`);
         const players = this.scenario.players?.teams;
-        const isPlayer = !players || players.includes(a.team);
-        inc.paged.set(a.team, { at: this.t, joinedAt: null });
+        const isPlayer = !players || players.includes(a.oncall);
+        inc.paged.set(a.oncall, { at: this.t, joinedAt: null });
         if (!isPlayer) {
           const at = this.t + (oncall.responseSeconds ?? 180);
-          world.scheduled.push({ at, kind: 'responder', service: -1, team: a.team, id: world.nextScheduledId++, actionSeq: 0 });
+          world.scheduled.push({ at, kind: 'responder', service: -1, team: a.oncall, id: world.nextScheduledId++, actionSeq: 0 });
           return { ok: true, effect: `paged ${oncall.name}; ${oncall.escalation[0].name} usually answers in ~${Math.round((oncall.responseSeconds ?? 180) / 60)} min`, completesAt: at };
         }
         return { ok: true, effect: `paged ${oncall.name}` };
