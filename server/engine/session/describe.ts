@@ -47,5 +47,7 @@ export function describeEvent(e: SessionEvent): DescribedEvent | null {
     case 'impact.ended': return d('impact', 'customer impact ended');
     case 'team.mitigated': return d('mitigated', 'root cause cleared and customers served again');
     case 'team.resolved': return d('resolved', 'incident resolved');
+    case 'metrics': return null;
+    case 'slo.report': return e.slos.length ? d('slo', e.slos.map((s) => `${s.id}: ${s.burnedPct.toFixed(2)}% of the error budget burned`).join('; ')) : null;
   }
 }

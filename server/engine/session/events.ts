@@ -30,8 +30,15 @@ export type EventBody =
   | { type: 'message'; text: string; source: string }
   | { type: 'impact.started' }
   | { type: 'impact.ended' }
+  | { type: 'metrics'; services: Record<string, number[]> }
+  | { type: 'slo.report'; slos: { id: string; service: string; objective: number; burnedPct: number }[] }
   | { type: 'team.mitigated' }
   | { type: 'team.resolved' };
 
 export type SessionEvent = EventBody & { seq: number; t: number; team?: string };
+
+/** The metrics of a `metrics` sample, in this order, for each sampled service. */
+export const SAMPLED_METRICS = ['rps', 'error_rate', 'latency_p50_ms', 'latency_p99_ms', 'cpu', 'saturation', 'error_budget_burned_pct'] as const;
+/** Seconds of simulated time between two `metrics` samples in the event log. */
+export const SAMPLE_EVERY = 15;
 export type EventType = SessionEvent['type'];

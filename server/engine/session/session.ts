@@ -14,7 +14,7 @@ import { compare, evaluateAlerts } from '../workload/alerts.ts';
 import { isActive } from '../faults/effects.ts';
 import { applyRemediation, isRemediation, matchingFaults, type ActionResult, type RemediationSpec } from '../actions/remediation.ts';
 import { compileScenario, conditionKey, summariseAction, watchedConditions, type ScenarioEmitted } from '../scenario/compile.ts';
-import type { EventBody, Outcome, Phase, ResultSummary, SessionEvent } from './events.ts';
+import { SAMPLED_METRICS, SAMPLE_EVERY, type EventBody, type Outcome, type Phase, type ResultSummary, type SessionEvent } from './events.ts';
 import { newIncident, type RunbookLike, type TeamRuntime } from './team.ts';
 import { phaseMachine } from './phase.ts';
 
@@ -66,6 +66,7 @@ export class Session {
   phase: Phase = 'lobby';
   outcome: Outcome | null = null;
   private ticks = 0;
+  private sampled: string[] | null = null;
   private readonly phaseActor = createActor(phaseMachine);
   private listeners: ((e: SessionEvent) => void)[] = [];
 
@@ -149,6 +150,7 @@ export class Session {
       team.world.t = 0;
       tick(team.world);
       team.actor.start();
+      this.sample(team);
       this.sendTick(team);
     }
   }
@@ -432,7 +434,7 @@ export class Session {
       }
     }
     for (const f of world.faults) {
-      if (f.clearedAt === null && f.endsAt !== null && f.endsAt <= this.t && f.endsAt > this.t - this.dt - 1e-9) {
+      if (f.clearedAt === null && f.endsAt !== null && f.endsAt <= this.t + 1e-9 && f.endsAt > this.t - this.dt + 1e-9) {
         this.log({ type: 'fault.expired', fault: f.spec.id }, team.id);
       }
     }
@@ -445,7 +447,31 @@ export class Session {
     }
     this.escalate(team);
     this.observeImpact(team);
+    if (this.ticks % Math.max(1, Math.round(SAMPLE_EVERY / this.dt)) === 0) this.sample(team);
     this.sendTick(team);
+  }
+
+  /** Services whose metrics the event log samples: what the report charts. */
+  private sampledServices(): string[] {
+    if (this.sampled) return this.sampled;
+    const ids = new Set<string>();
+    for (const slo of this.workload.slos ?? []) ids.add(slo.service);
+    for (const id of this.scenario.expectations.detection.services) ids.add(id);
+    for (const e of this.scenario.timeline) if (e.inject) ids.add(e.inject.service);
+    const known = new Set(this.workload.services.map((s) => s.id));
+    this.sampled = [...ids].filter((id) => known.has(id)).slice(0, 12);
+    return this.sampled;
+  }
+
+  /** A compact sample of key metrics, so reports can chart a run from its event log alone. */
+  private sample(team: TeamRuntime): void {
+    const world = team.world;
+    const services: Record<string, number[]> = {};
+    for (const id of this.sampledServices()) {
+      const m = world.services[world.byId.get(id)!].m;
+      services[id] = SAMPLED_METRICS.map((k) => round3(m[k]));
+    }
+    this.log({ type: 'metrics', services }, team.id);
   }
 
   private sendTick(team: TeamRuntime): void {
@@ -648,6 +674,12 @@ export class Session {
   private endTeam(team: TeamRuntime, outcome: Outcome, reason: string): void {
     if (team.ended) return;
     team.ended = { outcome, reason, t: this.t };
+    this.sample(team);
+    const slos = (this.workload.slos ?? []).flatMap((slo) => {
+      const i = team.world.byId.get(slo.service);
+      return i === undefined ? [] : [{ id: slo.id, service: slo.service, objective: slo.objective, burnedPct: round3(team.world.services[i].m.error_budget_burned_pct) }];
+    });
+    this.log({ type: 'slo.report', slos }, team.id);
     this.log({ type: 'team.ended', outcome, reason }, team.id);
     team.actor.stop();
   }
