@@ -110,6 +110,16 @@ function summary(result: RunResult, r: Runnable): string {
     if (t.resolvedAt !== null) parts.push(`resolved at T+${formatClock(t.resolvedAt)}`);
     if (t.reason) parts.push(`(${t.reason})`);
     lines.push(parts.join(', '));
+    const sc = t.score;
+    lines.push(`  score ${sc.total}/100 — ` + Object.entries(sc.dimensions).map(([d, v]) => `${d} ${v.score}${v.weight === 0 ? ' (not counted)' : ''}`).join(', ') + (sc.hints.count ? `, hints −${sc.hints.cost}` : ''));
+    const m = sc.metrics;
+    const f = (x: number | null) => (x === null ? '—' : formatClock(x));
+    lines.push(`  TTA ${f(m.ttaSeconds)}  TTD ${f(m.ttdSeconds)}  TTM ${f(m.ttmSeconds)}  TTR ${f(m.ttrSeconds)}  error budget burned ${m.errorBudgetBurnedPct === null ? '—' : m.errorBudgetBurnedPct.toFixed(2) + '%'}`);
+    if (!multi) for (const finding of sc.findings) lines.push(`    ${finding.dimension.padEnd(13)} ${finding.text}`);
+  }
+  if (multi) {
+    lines.push('');
+    lines.push('Leaderboard: ' + result.leaderboard.map((r) => `${r.rank}. ${r.team} ${r.total}`).join('   '));
   }
   lines.push(`Outcome: ${result.outcome} after ${formatClock(result.simulatedSeconds)} simulated.`);
   return lines.join('\n') + '\n';

@@ -88,6 +88,8 @@ export function scoreTeam(events: readonly SessionEvent[], scenario: ScenarioSpe
   const relevantAlerts = new Set(x.detection.alerts);
   const keyServices = new Set([...x.detection.services, ...scenario.timeline.filter((t) => t.inject && roots.has(t.inject.id)).map((t) => t.inject!.service)]);
   const from = onset ?? 0;
+  // Credit for restraint (not paging needlessly, no harmful actions) only counts for a team that engaged.
+  const engaged = declare !== undefined || okActions.some((e) => (REMEDIATIONS as readonly string[]).includes(e.action.action));
 
   // ── detection ──────────────────────────────────────────────────────────────────────────────
   const detection = new Ledger('detection');
@@ -154,7 +156,8 @@ export function scoreTeam(events: readonly SessionEvent[], scenario: ScenarioSpe
   const pages = actionsOf('page');
   const players = new Set(scenario.players?.teams ?? []);
   if (expectedPages.length === 0) {
-    escalation.add(null, 30, 'No other team needed paging');
+    if (engaged) escalation.add(null, 30, 'No other team needed paging, and none was paged needlessly');
+    else escalation.add(null, 0, 'The team never engaged, so there is no credit for restraint in paging');
   } else {
     const share = 30 / expectedPages.length;
     for (const oncall of expectedPages) {
@@ -212,7 +215,8 @@ export function scoreTeam(events: readonly SessionEvent[], scenario: ScenarioSpe
     const adhoc = remediations.filter((e) => !e.via && !clearing.has(e.seq));
     const deduction = Math.min(20, adhoc.length * 5);
     if (adhoc.length) runbook.add(adhoc[0].t, 20 - deduction, `${adhoc.length} ad-hoc remediation${adhoc.length > 1 ? 's' : ''} outside the runbook that did not fix the cause (${adhoc.slice(0, 4).map((a) => describeAction(a.action)).join('; ')})`);
-    else runbook.add(null, 20, 'No ad-hoc remediations that contradict the runbook');
+    else if (engaged) runbook.add(null, 20, 'No ad-hoc remediations that contradict the runbook');
+    else runbook.add(null, 0, 'No remediation at all');
   }
 
   // ── mitigation ─────────────────────────────────────────────────────────────────────────────
@@ -256,9 +260,13 @@ export function scoreTeam(events: readonly SessionEvent[], scenario: ScenarioSpe
     clean -= cost;
     trapFindings.push([wasted[0].t, -cost, `${wasted.length} remediation${wasted.length > 1 ? 's' : ''} refused (${wasted.slice(0, 3).map((w) => (w.result.ok ? '' : w.result.message)).join('; ')})`]);
   }
-  mitigation.add(null, 20, 'Starting allowance for harm-free remediation');
-  for (const [t, p, text] of trapFindings) mitigation.add(t, p, text);
-  if (clean === 20) mitigation.findings[mitigation.findings.length - 1].text = 'No trap sprung and no action wasted: +20';
+  if (engaged) {
+    mitigation.add(null, 20, 'Starting allowance for harm-free remediation');
+    for (const [t, p, text] of trapFindings) mitigation.add(t, p, text);
+    if (clean === 20) mitigation.findings[mitigation.findings.length - 1].text = 'No trap sprung and no action wasted: +20';
+  } else {
+    mitigation.add(null, 0, 'No remediation attempted, so no credit for harm-free remediation');
+  }
 
   // ── communication ──────────────────────────────────────────────────────────────────────────
   const communication = new Ledger('communication');
@@ -282,7 +290,8 @@ export function scoreTeam(events: readonly SessionEvent[], scenario: ScenarioSpe
     communication.add(null, 0, 'No update cadence');
   }
   const resolveAction = actionsOf('resolve').find((e) => e.result.ok && e.result.data?.premature !== true);
-  const closing = resolvedAt !== null ? updates.find((u) => Math.abs(u.t - resolvedAt) <= 600) : undefined;
+  const calm = mitigatedAt ?? resolvedAt;
+  const closing = resolvedAt !== null && calm !== null ? updates.find((u) => u.t >= calm - 60 && u.t <= resolvedAt + 600) : undefined;
   if (closing) communication.add(closing.t, 15, `Posted a closing update at ${clock(closing.t)}`);
   else if (resolveAction && (resolveAction.action.summary ?? '').length >= 30) communication.add(resolveAction.t, 15, 'Resolved with a written summary');
   else communication.add(null, 0, 'No summary at resolution');
