@@ -85,7 +85,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
 }
 
 export function execute(r: Runnable, seed: number, teams: string[], inputs: ReturnType<typeof parseResponses>['inputs'], io?: Io): RunResult {
-  const session = new Session({ scenario: r.scenario, workload: r.workload, runbooks: r.runbooks, seed, teams });
+  const session = new Session({ scenario: r.scenario, workload: r.workload, runbooks: r.runbooks, seed, teams, ...(r.machine ? { machine: r.machine } : {}) });
   const bar = io ? progressBar(io.stderr, `${r.scenario.id}`) : undefined;
   session.run(inputs, (t, total) => bar?.update(t, total));
   bar?.finish();

@@ -6,12 +6,13 @@ import { parseArgs } from 'node:util';
 import { formatProblem } from '../engine/scenario/problems.ts';
 import type { Library } from '../engine/scenario/library.ts';
 import { readLibrary, readScenarioFiles } from '../library/fs.ts';
+import { loadScenarioModule, MODULE_SCENARIO } from '../library/module.ts';
 import type { Io } from './io.ts';
 
 const USAGE = `Usage: firedrill validate [files or folders…] [--json] [--library DIR]
 
-  Checks scenario (*.scenario.yaml), workload (*.workload.yaml) and runbook (runbooks/*.md)
-  files. Without files it checks the whole library. Files named here find their workload and
+  Checks scenario (*.scenario.yaml, or *.scenario.ts modules), workload (*.workload.yaml) and
+  runbook (runbooks/*.md) files. Without files it checks the whole library. Files named here find their workload and
   runbooks in the library when they do not come with them.
 
   --json          print the problems as a JSON array
@@ -34,6 +35,10 @@ function summary(lib: Library): string {
   }
   const count = (kind: string) => lib.files.filter((f) => f.kind === kind).length;
   return `ok: ${plural(count('scenario'), 'scenario')}, ${plural(count('workload'), 'workload')}, ${plural(count('runbook'), 'runbook')}`;
+}
+
+function emptyLibrary(): Library {
+  return { workloads: new Map(), scenarios: new Map(), runbooks: new Map(), problems: [], files: [], workloadFiles: new Map() };
 }
 
 /** Runs `firedrill validate`; returns the exit code. */
@@ -63,7 +68,14 @@ export async function validateCommand(args: string[], io: Io): Promise<number> {
     return 2;
   }
   const libraryDir = values.library ?? defaultLibrary();
-  const lib = positionals.length > 0 ? await readScenarioFiles(positionals, libraryDir) : await readLibrary(libraryDir);
+  const modules = positionals.filter((p) => MODULE_SCENARIO.test(p));
+  const files = positionals.filter((p) => !MODULE_SCENARIO.test(p));
+  const lib = positionals.length === 0 ? await readLibrary(libraryDir) : files.length > 0 ? await readScenarioFiles(files, libraryDir) : emptyLibrary();
+  for (const m of modules) {
+    const loaded = await loadScenarioModule(m, libraryDir);
+    if ('problems' in loaded) lib.problems.push(...loaded.problems);
+    else lib.files.push({ path: loaded.file, kind: 'scenario', id: loaded.scenario.id });
+  }
 
   if (values.json) {
     io.stdout.write(JSON.stringify(lib.problems, null, 2) + '\n');

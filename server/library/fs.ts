@@ -1,5 +1,6 @@
 // The file-system side of the scenario library: finds and reads files, refusing oversized ones
 // before reading them, and hands the texts to the pure loader in server/engine/scenario/library.ts.
+import type { AnyStateMachine } from 'xstate';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { loadLibrary, type FileKind, type Library, type LibraryFile } from '../engine/scenario/library.ts';
@@ -158,6 +159,8 @@ export interface ResolvedScenario {
   runbooks: Map<string, Runbook>;
   /** The scenario's file, as shown in messages. */
   file: string;
+  /** A TypeScript scenario module's own machine, when it brings one. */
+  machine?: AnyStateMachine;
 }
 
 /**
@@ -165,6 +168,10 @@ export interface ResolvedScenario {
  * runbooks from the library). Returns problems instead when it, or its workload, has any.
  */
 export async function resolveScenario(idOrPath: string, libraryDir: string): Promise<ResolvedScenario | { problems: Problem[] }> {
+  if (/\.scenario\.(ts|mts|js|mjs)$/i.test(idOrPath)) {
+    const { loadScenarioModule } = await import('./module.ts');
+    return loadScenarioModule(idOrPath, libraryDir);
+  }
   const isPath = /\.ya?ml$/i.test(idOrPath) || idOrPath.includes('/') || idOrPath.includes('\\');
   const fallback = await readLibrary(libraryDir);
   const lib = isPath ? await checkFiles([idOrPath], fallback) : fallback;

@@ -73,6 +73,9 @@ export const PROBLEM_CODES = {
   'fault/unresolvable': 'Nothing can clear the fault: no `resolvedBy`, no default remediation for its kind that applies to its service, and no `duration`.',
   'fault/resolver-inapplicable': 'A `resolvedBy` action cannot apply to its service (e.g. `restore-cache` on a service that is not a cache).',
   'fault/service-kind': 'The fault kind does not apply to the kind of service (e.g. `cache-failure` on a database).',
+  'module/shape': 'A TypeScript scenario module must `export default { scenario, machine? }` (see docs/scenario-format.md).',
+  'module/load-error': 'A TypeScript scenario module could not be loaded (it threw, or does not compile).',
+  'module/machine': 'The machine of a TypeScript scenario module is not an XState machine, or fails when it receives TICK and ACTION events.',
   'rootcause/unreachable': 'A root-cause fault is injected only by branches that can never fire.',
   // runbooks
   'runbook/front-matter': 'The runbook\u2019s front matter (`---` id, title, services `---`) is missing or wrong.',
