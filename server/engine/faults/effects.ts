@@ -114,11 +114,16 @@ export function applyFaultMods(world: World): void {
 export function resolversOf(f: ActiveFault, world: World): ResolverRefSpec[] {
   const spec = f.spec;
   const own = world.services[f.service].id;
-  const list: ResolverRefSpec[] = spec.resolvedBy
+  let list: ResolverRefSpec[] = spec.resolvedBy
     ? spec.resolvedBy.map((r) => ({ ...r, service: r.service ?? own }))
     : FAULT_CATALOG[spec.kind].resolvedBy.map((action) => ({ action, service: own }));
   if (!spec.resolvedBy) {
-    if (spec.kind === 'slow-query' && spec.flag) list.push({ action: 'toggle-flag', service: spec.flag.service, flag: spec.flag.flag, enabled: false });
+    // A slow query issued by a feature's code path comes back after kill-query (which only holds it
+    // off for a while, see remediation.ts): turning the feature off is what clears it.
+    if (spec.kind === 'slow-query' && spec.flag) {
+      list = list.filter((r) => r.action !== 'kill-query');
+      list.push({ action: 'toggle-flag', service: spec.flag.service, flag: spec.flag.flag, enabled: false });
+    }
     if (spec.kind === 'bad-config') for (const t of f.targets) list.push({ action: 'revert-config', service: world.services[t].id });
     if (spec.kind === 'network-partition' && spec.zone) {
       for (const r of list) if (r.action === 'drain-zone') { r.zone = spec.zone; delete r.service; }

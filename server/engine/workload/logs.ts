@@ -67,7 +67,7 @@ function logService(world: World, s: ServiceRuntime): void {
     }
   }
   if (s.mods.partitionZone && emit(world, 0.8)) {
-    pushLog(world, s, 'error', `zone ${s.mods.partitionZone}: dial tcp: i/o timeout reaching dependencies (${s.deps.map((d) => services[d.target].id).join(', ')})`);
+    pushLog(world, s, 'error', `zone ${s.mods.partitionZone}: dial tcp: i/o timeout reaching dependencies (${[...new Set(s.deps.map((d) => services[d.target].id))].join(', ')})`);
   }
   if (s.overload > 0.01 && emit(world, 1)) {
     pushLog(world, s, 'error', `request queue full (${Math.round(s.backlog)} waiting); rejecting with 503`);
@@ -76,7 +76,7 @@ function logService(world: World, s: ServiceRuntime): void {
   }
   if (s.spec.kind === 'database' && s.mods.slowQueryFactor > 1.2 && emit(world, 0.6)) {
     const ms = Math.round(s.spec.serviceTimeMs * s.mods.slowQueryFactor * (2 + world.rng.next() * 6));
-    pushLog(world, s, 'warn', `duration: ${ms}.${world.rng.int(1000)} ms  statement: ${s.mods.slowQuery ?? 'SELECT * FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.customer_id = $1'}`);
+    pushLog(world, s, 'warn', `duration: ${ms}.${String(world.rng.int(1000)).padStart(3, '0')} ms  statement: ${s.mods.slowQuery ?? 'SELECT * FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.customer_id = $1'}`);
   }
   if (s.spec.kind === 'database' && m.cpu > 0.85 && emit(world, 0.2)) {
     pushLog(world, s, 'warn', `cpu at ${Math.round(m.cpu * 100)}%: ${Math.round(m.connections)} connections, ${Math.round(m.rps)} queries/s`);
@@ -91,6 +91,10 @@ function logService(world: World, s: ServiceRuntime): void {
   }
   if (s.mods.leakMbPerSec > 0 && m.memory_pct > 80 && emit(world, 0.15)) {
     pushLog(world, s, 'warn', `GC overhead high: heap ${Math.round(m.memory_pct)}% of limit after full GC`);
+  }
+  // A crash fault's message is what the dying replicas print (its error rate is 0: the balancer routes around them).
+  if (s.crashed > 0 && s.mods.errorMessage && s.mods.errorRate === 0 && emit(world, 0.2)) {
+    pushLog(world, s, 'fatal', s.mods.errorMessage);
   }
   if (s.mods.crashLoop && s.crashed > 0 && emit(world, 0.2)) {
     pushLog(world, s, 'fatal', `Back-off restarting failed container ${s.id} (CrashLoopBackOff)`);

@@ -25,6 +25,12 @@ export function queueingFactor(rho: number): number {
   return rho / (1 - rho);
 }
 
+/** How far a pool's demand moves towards Little's law each tick (see sendToDependencies). */
+export const POOL_DAMPING = 0.3;
+
+/** Share of a timeout's worth of work that a service's request queue holds before it rejects. */
+export const QUEUE_BOUND = 0.5;
+
 /**
  * Fraction of requests slower than the timeout, for a latency distribution with median p50 and an
  * exponential tail fitted through p99. Continuous, so alerts do not flap on a cliff edge.
@@ -163,7 +169,10 @@ function sendToDependencies(world: World, s: ServiceRuntime): void {
       // Little's law: connections in use = calls/s per replica × seconds each call holds one.
       const perReplica = calls / Math.max(1, s.healthy);
       const holdSeconds = Math.max(0.001, target.m.latency_p50_ms / 1000 / 0.69);
-      dep.poolDemand = perReplica * holdSeconds + dep.leaked;
+      // Damped: the hold time is last tick's latency of the target, which depends on what the pool
+      // let through last tick. Followed at once, the loop flip-flops every tick between a dry pool
+      // (idle database) and a full one (saturated database); damped, it settles where they balance.
+      dep.poolDemand += POOL_DAMPING * (perReplica * holdSeconds + dep.leaked - dep.poolDemand);
       const free = dep.poolSize - dep.leaked;
       const wanted = dep.poolDemand - dep.leaked;
       if (wanted > free) calls *= Math.max(0, free) / wanted;
@@ -186,7 +195,8 @@ function respond(world: World, s: ServiceRuntime): void {
   let refused = 0;
   if (s.spec.kind === 'database') {
     let open = 0;
-    for (const c of s.callers) {
+    // A caller with two dependencies on this database (direct and on cache misses) is listed twice.
+    for (const c of new Set(s.callers)) {
       const caller = services[c];
       for (const dep of caller.deps) if (dep.target === s.idx && dep.poolSize > 0) open += caller.replicas * dep.poolSize;
     }
@@ -201,13 +211,21 @@ function respond(world: World, s: ServiceRuntime): void {
   // Own service time, queueing, and the backlog when the offered load is past capacity.
   const own = Math.max(0.1, s.spec.serviceTimeMs * (1 + s.latencyNoise) * mods.slowQueryFactor + mods.addLatencyMs);
   const rho = s.rho;
-  const maxBacklog = s.capacity * (timeout / 1000);
+  // The request queue is bounded: it holds QUEUE_BOUND of a timeout's worth of work, so whatever it
+  // admits is still answered in time, and it rejects the rest with 503; no request waits longer
+  // than the bound. Bounded at the whole timeout, every admitted request would wait right up to the
+  // timeout once the backlog is full, and half of them would time out on top of the rejected excess.
+  const queueBoundMs = timeout * QUEUE_BOUND;
+  const maxBacklog = s.capacity * (queueBoundMs / 1000);
   if (s.accepted > s.capacity) s.backlog = Math.min(maxBacklog, s.backlog + (s.accepted - s.capacity) * dt);
   else s.backlog = Math.max(0, s.backlog - (s.capacity - s.accepted) * dt);
   const backlogWait = s.capacity > 0 ? (s.backlog / s.capacity) * 1000 : 0;
   const wait = own * queueingFactor(Math.min(rho, 0.995));
+  const queue50 = Math.min(queueBoundMs, wait * 0.69 + backlogWait);
+  const queue99 = Math.min(queueBoundMs, wait * 4.6 + backlogWait);
   let overload = 0;
   if (s.healthy === 0) overload = 1;
+  // Past capacity the backlog fills first; once it is full the excess 1 − 1/ρ is rejected.
   else if (s.accepted > s.capacity && s.backlog >= maxBacklog * 0.999) overload = (s.accepted - s.capacity) / s.accepted;
 
   // Dependencies: their latency adds up; their failures surface here unless absorbed.
@@ -219,6 +237,10 @@ function respond(world: World, s: ServiceRuntime): void {
   let poolUtil = 0;
   let timeoutHang = 0;
   const retries = s.spec.retries ?? 0;
+  // Replicas cut off in a partitioned zone fail every request that needs a dependency, however
+  // often they retry; the calls they make never arrive (sendToDependencies).
+  const zoneCut = mods.partitionZone !== null && s.replicas > 0 ? replicasInZone(world, s, mods.partitionZone) / s.replicas : 0;
+  let needsDeps = 0;
   for (let d = 0; d < s.deps.length; d++) {
     const dep = s.deps[d];
     const target = services[dep.target];
@@ -234,35 +256,42 @@ function respond(world: World, s: ServiceRuntime): void {
     if (target.failoverUntil > world.t) eps = 1 - (1 - eps) * (1 - (dep.spec.writes ?? 0.3));
     if (target.spec.kind === 'database' && target.diskPct >= 100) eps = 1 - (1 - eps) * (1 - (dep.spec.writes ?? 0.3));
     if (target.mods.partitionFrom !== null && target.mods.partitionFrom.includes(s.id)) { eps = 1; hang = 1; }
-    if (mods.partitionZone !== null && s.replicas > 0) {
-      const cut = replicasInZone(world, s, mods.partitionZone) / s.replicas;
-      eps = 1 - (1 - eps) * (1 - cut);
-      hang = Math.max(hang, cut);
-    }
+    hang = Math.max(hang, zoneCut);
     dep.seenError = eps;
     const afterRetries = retries > 0 ? Math.pow(eps, retries + 1) : eps;
-    const failHere = 1 - Math.pow(1 - afterRetries, Math.min(perRequest, 3));
-    if (!dep.spec.fallback) depFail = 1 - (1 - depFail) * (1 - failHere);
+    // Fewer than one call per request: only that share of requests makes the call at all
+    // (a dependency called by 10% of requests fails 10% of them, not all of them).
+    const callingShare = Math.min(perRequest, 1);
+    const failHere = perRequest < 1 ? perRequest * afterRetries : 1 - Math.pow(1 - afterRetries, Math.min(perRequest, 3));
+    if (!dep.spec.fallback) {
+      depFail = 1 - (1 - depFail) * (1 - failHere);
+      needsDeps = 1 - (1 - needsDeps) * (1 - callingShare);
+    }
     // Latency: calls are sequential; the tail comes mostly from the slowest dependency.
     const targetTimeout = target.spec.timeoutMs ?? 5000;
     const tries = retries > 0 ? 1 + Math.min(retries, eps * retries) : 1;
-    dep50 += perRequest * target.m.latency_p50_ms * tries + hang * targetTimeout * 0.5;
-    const tail = (target.m.latency_p99_ms - target.m.latency_p50_ms) * Math.sqrt(Math.min(perRequest, 9)) + (hang > 0.01 ? targetTimeout : 0);
+    dep50 += perRequest * target.m.latency_p50_ms * tries + callingShare * hang * targetTimeout * 0.5;
+    const tail = (target.m.latency_p99_ms - target.m.latency_p50_ms) * Math.sqrt(Math.min(perRequest, 9)) + (callingShare * hang > 0.01 ? targetTimeout : 0);
     if (tail > depTail) depTail = tail;
     timeoutHang = Math.max(timeoutHang, hang);
     if (dep.poolSize > 0) {
       const util = dep.poolDemand / dep.poolSize;
       if (util > poolUtil) poolUtil = util;
       if (util > 1) {
-        const f = 1 - 1 / util;
+        // The share of calls that got no connection (sendToDependencies held them back).
+        const free = Math.max(0, dep.poolSize - dep.leaked);
+        const wanted = dep.poolDemand - dep.leaked;
+        const f = wanted > free ? 1 - free / wanted : 0;
         poolFail = 1 - (1 - poolFail) * (1 - f);
         poolWait = Math.max(poolWait, dep.acquireTimeoutMs);
       }
     }
   }
 
-  let p50 = own * 0.9 + wait * 0.69 + backlogWait + dep50 + poolFail * poolWait * 0.5;
-  let p99 = own * 2.2 + wait * 4.6 + backlogWait + dep50 + depTail + (poolFail > 0.01 ? poolWait : 0);
+  if (zoneCut > 0) depFail = 1 - (1 - depFail) * (1 - zoneCut * needsDeps);
+
+  let p50 = own * 0.9 + queue50 + dep50 + poolFail * poolWait * 0.5;
+  let p99 = own * 2.2 + queue99 + dep50 + depTail + (poolFail > 0.01 ? poolWait : 0);
   if (s.healthy === 0) { p50 = 1; p99 = 2; }
   const timedOut = s.healthy === 0 ? 0 : fractionOver(timeout, p50, p99);
   p50 = Math.min(p50, timeout);
@@ -281,7 +310,7 @@ function respond(world: World, s: ServiceRuntime): void {
   let mem = 0;
   for (const v of s.memoryMb) mem += v;
   m.memory_pct = s.memoryMb.length ? (mem / s.memoryMb.length / (s.spec.memoryLimitMb ?? 1024)) * 100 : 0;
-  m.queue_depth = s.backlog + (s.accepted * wait) / 1000;
+  m.queue_depth = s.backlog + (s.accepted * Math.min(wait, queueBoundMs)) / 1000;
   m.healthy_replicas = s.healthy;
   m.pool_utilisation = Math.min(1, poolUtil);
   m.disk_pct = s.diskPct;
