@@ -78,7 +78,7 @@ describe('restart', () => {
     expect(api.m.memory_pct).toBeGreaterThan(64);
     act(s, { action: 'restart', service: 'api' });
     s.advanceTo(121);
-    expect(Math.max(...api.memoryMb)).toBeLessThan(400 + 5 * 1.15 * 1.01);
+    expect(Math.max(...api.memoryMb)).toBeLessThan(400 + 5 * 1.25 * 1.01);
     expect(isActive(s, 'leak')).toBe(true);
     s.advanceTo(181);
     expect(api.m.memory_pct).toBeGreaterThan(60);
@@ -295,8 +295,8 @@ describe('drain-zone', () => {
     expect(rel(api.m.saturation, 0.75)).toBeLessThan(0.03);
     expect(api.m.error_rate).toBeLessThan(0.002);
     expect(svc(s, 'lb').m.healthy_replicas).toBe(2);
-    expect(svc(s, 'cache').m.healthy_replicas).toBe(2);
-    // Single-replica services live in zone a: draining c leaves them alone.
+    // Stateful services (caches, databases) are not drained: they fail over instead.
+    expect(svc(s, 'cache').m.healthy_replicas).toBe(3);
     expect(svc(s, 'db').m.healthy_replicas).toBe(1);
     act(s, { action: 'drain-zone', zone: 'c', undo: true });
     s.advanceTo(151);

@@ -235,6 +235,9 @@ export class Session {
     if (a.action === 'page') {
       const oncall = this.workload.teams.find((x) => x.id === a.oncall);
       if (oncall) this.log({ type: 'page', oncall: a.oncall, level: 0, name: oncall.escalation[0].name, reason: a.reason ?? 'paged by the team' }, team.id);
+    } else if (a.action === 'failover' && result.data?.splitBrain) {
+      const f = team.world.faults[team.world.faults.length - 1];
+      this.log({ type: 'fault.injected', fault: f.spec.id, kind: f.spec.kind, service: f.spec.service, ...(f.spec.description ? { description: f.spec.description } : {}), source: 'failover-twice' }, team.id);
     } else if (a.action === 'resolve' && result.data?.premature === false) {
       this.log({ type: 'team.resolved' }, team.id);
       this.endTeam(team, 'resolved', 'incident resolved');

@@ -28,6 +28,9 @@ export function queueingFactor(rho: number): number {
 /** How far a pool's demand moves towards Little's law each tick (see sendToDependencies). */
 export const POOL_DAMPING = 0.3;
 
+/** Kinds of service that a zone drain leaves alone. */
+const STATEFUL = new Set(['database', 'cache', 'queue', 'external']);
+
 /** Share of a timeout's worth of work that a service's request queue holds before it rejects. */
 export const QUEUE_BOUND = 0.5;
 
@@ -104,8 +107,14 @@ function updateReplicas(world: World, s: ServiceRuntime): void {
     s.outages = s.outages.filter((o) => o.until > t);
     for (const o of s.outages) if (o.from <= t) restarting += o.count;
   }
+  // Draining a zone takes the stateless tiers' replicas there out of rotation. Stateful and outside
+  // services (databases, caches, queues, third parties) are not drained — they fail over — and a
+  // drain never takes a service's last replica.
   let drained = 0;
-  for (const z of world.drainedZones) drained += replicasInZone(world, s, z);
+  if (world.drainedZones.size && !STATEFUL.has(s.spec.kind)) {
+    for (const z of world.drainedZones) drained += replicasInZone(world, s, z);
+    drained = Math.min(drained, Math.max(0, s.replicas - 1));
+  }
   s.healthy = Math.max(0, s.replicas - s.crashed - restarting - drained);
 }
 

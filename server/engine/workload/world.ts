@@ -219,6 +219,10 @@ export function createWorld(spec: WorkloadSpec, extraAlerts: AlertRuleSpec[], rn
   const services: ServiceRuntime[] = spec.services.map((s, idx) => {
     const replicas = s.replicas;
     const jitterRng = rng.fork('leak:' + s.id);
+    // Replicas started at different times hold different amounts of memory, so a leak does not
+    // OOM-kill them all in the same minute.
+    const base = s.memoryBaselineMb ?? 300;
+    const headroom = Math.max(0, (s.memoryLimitMb ?? 1024) - base);
     return {
       id: s.id,
       idx,
@@ -234,8 +238,8 @@ export function createWorld(spec: WorkloadSpec, extraAlerts: AlertRuleSpec[], rn
       rateLimitRps: null,
       shedFraction: 0,
       cacheHit: s.kind === 'cache' ? (s.cacheHitRatio ?? 0.9) : 0,
-      memoryMb: Array.from({ length: replicas }, () => s.memoryBaselineMb ?? 300),
-      leakJitter: Array.from({ length: 200 }, () => 0.85 + 0.3 * jitterRng.next()),
+      memoryMb: Array.from({ length: replicas }, () => base + headroom * 0.3 * jitterRng.next()),
+      leakJitter: Array.from({ length: 200 }, () => 0.75 + 0.5 * jitterRng.next()),
       diskPct: s.diskUsedPct ?? 40,
       backlog: 0,
       trafficNoise: 0,
