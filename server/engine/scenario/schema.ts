@@ -180,6 +180,7 @@ export const Scenario = Type.Object(
     objectives: Type.Array(Type.String({ maxLength: 300 }), { minItems: 1, maxItems: 12, description: 'Learning objectives.' }),
     tags: Type.Optional(Type.Array(Id, { maxItems: 16 })),
     workload: Id,
+    startHour: Type.Optional(Type.Number({ minimum: 0, maximum: 24, description: 'Time of day at T+0 for this scenario (16.5 is 16:30); overrides the workload\u2019s `traffic.startHour`.' })),
     briefing: Type.String({ minLength: 1, maxLength: 4000 }),
     players: Type.Optional(
       Type.Object(

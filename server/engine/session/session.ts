@@ -98,7 +98,8 @@ export class Session {
   }
 
   private createTeam(id: string, machine: AnyStateMachine, rng: Rng): TeamRuntime {
-    const world = createWorld(this.workload, this.scenario.alerts ?? [], rng, this.dt);
+    const spec = this.scenario.startHour === undefined ? this.workload : { ...this.workload, traffic: { ...this.workload.traffic, startHour: this.scenario.startHour } };
+    const world = createWorld(spec, this.scenario.alerts ?? [], rng, this.dt);
     const actor = createActor(machine);
     const team: TeamRuntime = {
       id,

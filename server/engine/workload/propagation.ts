@@ -3,7 +3,7 @@
 // multiply load, caches whose misses reach the origin, SLO burn.
 import { applyFaultMods } from '../faults/effects.ts';
 import type { DepRuntime, ServiceRuntime, World } from './world.ts';
-import { pushLog, replicasInZone } from './world.ts';
+import { pushBurn, pushLog, replicasInZone } from './world.ts';
 
 export const DEFAULT_DAILY_SHAPE = [
   0.35, 0.3, 0.27, 0.25, 0.25, 0.28, 0.35, 0.5, 0.7, 0.85, 0.93, 0.97, 1.0, 0.98, 0.96, 0.97, 0.98, 0.95, 0.88, 0.8, 0.7, 0.6, 0.5, 0.42,
@@ -174,6 +174,8 @@ function sendToDependencies(world: World, s: ServiceRuntime): void {
       calls *= 1 - replicasInZone(world, s, s.mods.partitionZone) / s.replicas;
     }
     if (target.mods.partitionFrom !== null && target.mods.partitionFrom.includes(s.id)) calls = 0;
+    // A failed TLS handshake never becomes a request: the callee's traffic drops, its error rate does not rise.
+    if (dep.spec.tls && target.mods.certExpired) calls = 0;
     if (dep.poolSize > 0) {
       // Little's law: connections in use = calls/s per replica × seconds each call holds one.
       const perReplica = calls / Math.max(1, s.healthy);
@@ -332,11 +334,10 @@ function respond(world: World, s: ServiceRuntime): void {
 
   if (s.sloObjective > 0) {
     const budget = 1 - s.sloObjective;
-    s.ewma5m += (m.error_rate - s.ewma5m) * Math.min(1, dt / 300);
-    s.ewma1h += (m.error_rate - s.ewma1h) * Math.min(1, dt / 3600);
+    const [short, long] = s.burn ? pushBurn(s.burn, m.error_rate) : [m.error_rate, m.error_rate];
     s.budgetBurned += (m.error_rate * dt) / (budget * s.sloWindow);
-    m.burn_rate_5m = s.ewma5m / budget;
-    m.burn_rate_1h = s.ewma1h / budget;
+    m.burn_rate_5m = short / budget;
+    m.burn_rate_1h = long / budget;
     m.error_budget_burned_pct = s.budgetBurned * 100;
   }
 }

@@ -139,8 +139,8 @@ export interface ServiceRuntime {
   overload: number;
   hang: number;
   /** EWMA error ratios for burn-rate windows and the cumulative bad-request fraction of the SLO window. */
-  ewma5m: number;
-  ewma1h: number;
+  /** Sliding windows of per-tick error ratios for the burn-rate metrics (SLO services only). */
+  burn: BurnWindows | null;
   budgetBurned: number;
   sloObjective: number;
   sloWindow: number;
@@ -213,6 +213,31 @@ export interface World {
 
 export const LOG_RING = 300;
 
+/** The error ratio over the last 5 minutes and the last hour, as sums over ring buffers of ticks. */
+export interface BurnWindows {
+  short: Float64Array;
+  long: Float64Array;
+  shortSum: number;
+  longSum: number;
+  i: number;
+}
+
+export function burnWindows(dt: number): BurnWindows {
+  return { short: new Float64Array(Math.max(1, Math.round(300 / dt))), long: new Float64Array(Math.max(1, Math.round(3600 / dt))), shortSum: 0, longSum: 0, i: 0 };
+}
+
+/** Adds this tick's error ratio and returns the mean over each window (time before T+0 counts as error-free). */
+export function pushBurn(w: BurnWindows, errorRatio: number): [number, number] {
+  const s = w.i % w.short.length;
+  const l = w.i % w.long.length;
+  w.shortSum += errorRatio - w.short[s];
+  w.longSum += errorRatio - w.long[l];
+  w.short[s] = errorRatio;
+  w.long[l] = errorRatio;
+  w.i++;
+  return [Math.max(0, w.shortSum) / w.short.length, Math.max(0, w.longSum) / w.long.length];
+}
+
 export function createWorld(spec: WorkloadSpec, extraAlerts: AlertRuleSpec[], rng: Rng, dt = 1): World {
   const byId = new Map<string, number>();
   spec.services.forEach((s, i) => byId.set(s.id, i));
@@ -253,7 +278,7 @@ export function createWorld(spec: WorkloadSpec, extraAlerts: AlertRuleSpec[], rn
       mods: emptyMods(),
       m: emptyMetrics(),
       refusedFraction: 0, poolFail: 0, depFail: 0, timedOut: 0, overload: 0, hang: 0,
-      ewma5m: 0, ewma1h: 0, budgetBurned: 0, sloObjective: 0, sloWindow: 30 * 86400,
+      burn: null, budgetBurned: 0, sloObjective: 0, sloWindow: 30 * 86400,
     };
   });
   for (const svc of services) {
@@ -280,6 +305,7 @@ export function createWorld(spec: WorkloadSpec, extraAlerts: AlertRuleSpec[], rn
     if (i === undefined) continue;
     services[i].sloObjective = slo.objective;
     services[i].sloWindow = parseDuration(slo.window, 30 * 86400);
+    services[i].burn = burnWindows(dt);
   }
   const alerts: AlertRuntime[] = [...(spec.alerts ?? []), ...extraAlerts].flatMap((rule) => {
     const service = byId.get(rule.service);
