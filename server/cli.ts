@@ -11,7 +11,7 @@ export const LIBRARY_DIR = process.env.FIREDRILL_SCENARIOS ?? fileURLToPath(new 
 const HELP = `firedrill — game days and incident-response drills, with scenarios as code
 
 Usage:
-  firedrill run <scenario id or file> [--seed N] [--responses FILE] [--teams N] [--json]
+  firedrill run <scenario id or file> [--seed N] [--responses FILE] [--bot POLICY] [--teams N] [--json]
                                       run a scenario headless on a simulated clock
   firedrill validate [files…] [--json] check scenario, workload and runbook files
   firedrill scenarios [--json]        list the scenario library
@@ -22,6 +22,8 @@ Options of run:
   --seed N           seed of the simulation's randomness (default 1); same seed + same
                      responses = the same event log, byte for byte
   --responses FILE   timed actions to apply: a YAML list of {at, team?, action, …}
+  --bot POLICY       a bot team: perfect, naive, idle, random (or a list, one per team:
+                     --teams 3 --bot perfect,naive,idle)
   --teams N          run N teams side by side on copies of the workload (default 1)
   --json             print one JSON document (scenario, seed, outcome, simulatedSeconds,
                      teams, events) instead of the readable summary

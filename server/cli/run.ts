@@ -10,9 +10,12 @@ import { formatProblem } from '../engine/scenario/problems.ts';
 import { progressBar, type Io } from './io.ts';
 import { loadRunnable, type Runnable } from './load.ts';
 import { LIBRARY_DIR } from '../cli.ts';
+import { BOT_POLICIES, createBot, isBotPolicy, runWithBots, type BotPolicy } from '../engine/bots/index.ts';
+import { createRng } from '../engine/random.ts';
 
 export interface RunOptions {
   seed: number;
+  bots: BotPolicy[];
   teams: number;
   responses?: string;
   json: boolean;
@@ -31,6 +34,7 @@ export function parseRunArgs(args: string[]): { target: string; options: RunOpti
         teams: { type: 'string' },
         json: { type: 'boolean' },
         library: { type: 'string' },
+        bot: { type: 'string' },
       },
     });
   } catch (err) {
@@ -42,9 +46,13 @@ export function parseRunArgs(args: string[]): { target: string; options: RunOpti
   if (!Number.isSafeInteger(seed)) return { error: `--seed must be a whole number, got "${values.seed}"` };
   const teams = values.teams === undefined ? 1 : Number(values.teams);
   if (!Number.isInteger(teams) || teams < 1 || teams > 50) return { error: `--teams must be a whole number from 1 to 50, got "${values.teams}"` };
+  const bots = values.bot === undefined ? [] : values.bot.split(',').map((b) => b.trim());
+  const unknown = bots.filter((b) => !isBotPolicy(b));
+  if (unknown.length) return { error: `unknown bot policy "${unknown[0]}" (policies: ${BOT_POLICIES.join(', ')})` };
+  if (bots.length > teams) return { error: `${bots.length} bot policies for ${teams} team(s): add --teams ${bots.length}` };
   return {
     target: positionals[0],
-    options: { seed, teams, responses: values.responses, json: values.json ?? false, library: values.library ?? LIBRARY_DIR },
+    options: { seed, teams, bots: bots as BotPolicy[], responses: values.responses, json: values.json ?? false, library: values.library ?? LIBRARY_DIR },
   };
 }
 
@@ -78,16 +86,24 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
     }
     inputs = r.inputs;
   }
-  const result = execute(loaded, options.seed, teams, inputs, io);
+  const result = execute(loaded, options.seed, teams, inputs, io, options.bots);
   if (options.json) io.stdout.write(JSON.stringify(result) + '\n');
   else io.stdout.write(summary(result, loaded));
   return 0;
 }
 
-export function execute(r: Runnable, seed: number, teams: string[], inputs: ReturnType<typeof parseResponses>['inputs'], io?: Io): RunResult {
+export function execute(r: Runnable, seed: number, teams: string[], inputs: ReturnType<typeof parseResponses>['inputs'], io?: Io, policies: BotPolicy[] = []): RunResult {
   const session = new Session({ scenario: r.scenario, workload: r.workload, runbooks: r.runbooks, seed, teams, ...(r.machine ? { machine: r.machine } : {}) });
   const bar = io ? progressBar(io.stderr, `${r.scenario.id}`) : undefined;
-  session.run(inputs, (t, total) => bar?.update(t, total));
+  if (policies.length) {
+    // With one policy every team gets it; with several, the teams take them in order.
+    const bots = Object.fromEntries(
+      teams.map((team, i) => [team, createBot(policies[Math.min(i, policies.length - 1)], { rng: createRng(seed, `bot:${team}`), scenario: r.scenario })]),
+    );
+    runWithBots(session, { bots, inputs });
+  } else {
+    session.run(inputs, (t, total) => bar?.update(t, total));
+  }
   bar?.finish();
   return runResult(session);
 }

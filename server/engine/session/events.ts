@@ -10,6 +10,15 @@ export type ResultSummary =
   | { ok: true; effect: string; completesAt?: number; data?: Record<string, unknown> }
   | { ok: false; code: string; message: string };
 
+export interface AlertFields {
+  alert: string;
+  service: string;
+  severity: string;
+  route: string;
+  value: number;
+  summary: string;
+}
+
 export type EventBody =
   | { type: 'session.phase'; phase: Phase; reason?: string }
   | { type: 'session.ended'; outcome: Outcome; reason: string }
@@ -19,7 +28,9 @@ export type EventBody =
   | { type: 'fault.expired'; fault: string }
   | { type: 'deploy'; service: string; version: string; previous: string; reason: string }
   | { type: 'audit'; service: string; kind: 'deploy' | 'config' | 'ops'; text: string; source: string }
-  | { type: 'alert.pending' | 'alert.firing' | 'alert.resolved'; alert: string; service: string; severity: string; route: string; value: number; summary: string }
+  | ({ type: 'alert.pending' } & AlertFields)
+  | ({ type: 'alert.firing' } & AlertFields)
+  | ({ type: 'alert.resolved' } & AlertFields)
   | { type: 'page'; oncall: string; level: number; name: string; reason: string }
   | { type: 'action'; action: ActionSpec; actor?: string; result: ResultSummary; via?: { runbook: string; step: number } }
   | { type: 'action.completed'; ref: number; action: string; service: string; effect: string }

@@ -446,7 +446,7 @@ export class Session {
     generateLogs(world);
     for (const tr of evaluateAlerts(world)) {
       const a = tr.alert;
-      this.log({ type: `alert.${tr.to}`, alert: a.rule.id, service: a.rule.service, severity: a.rule.severity, route: a.rule.route, value: round3(a.value), summary: a.rule.summary }, team.id);
+      this.log({ type: `alert.${tr.to}` as 'alert.firing', alert: a.rule.id, service: a.rule.service, severity: a.rule.severity, route: a.rule.route, value: round3(a.value), summary: a.rule.summary }, team.id);
       if (tr.to === 'firing' && a.rule.severity === 'critical') this.pageFor(team, a.rule.route, 0, a.rule.id);
     }
     this.escalate(team);
