@@ -119,7 +119,7 @@ describe.each(IDS)('bots on %s (seed 1)', (id) => {
     expect(declare.services?.[0]).toBe(x.detection.services[0]);
     expect(kinds('declare')[0].t - firstAlert.t).toBeLessThanOrEqual(120);
     // Each expected alert that fired was acknowledged within a minute of firing.
-    for (const fired of r.events.filter((e): e is Extract<SessionEvent, { type: 'alert.firing' }> => e.type === 'alert.firing' && x.detection.alerts.includes(e.alert))) {
+    for (const fired of r.events.filter((e): e is SessionEvent & { type: 'alert.firing' } => e.type === 'alert.firing' && x.detection.alerts.includes(e.alert))) {
       if (fired.t > r.mitigatedAt!) continue;
       const resolvedAt = r.events.find((e) => e.type === 'alert.resolved' && e.alert === fired.alert && e.t >= fired.t)?.t ?? Infinity;
       const ack = kinds('acknowledge').find((a) => (a.action as { alert: string }).alert === fired.alert && a.t >= fired.t);
@@ -292,6 +292,49 @@ describe('runWithBots', () => {
   it('refuses a bot for a team the session does not have', () => {
     const s = session(id, 1);
     expect(() => runWithBots(s, { bots: { nobody: createBot('idle', { rng: createRng(1), scenario: s.scenario }) } })).toThrow(/no team "nobody"/);
+  });
+});
+
+describe('the perfect bot without the fix in its runbook', () => {
+  const base = lib.scenarios.get('friday-deploy')?.spec;
+  const play = (scenario: ScenarioSpec) => {
+    const s = new Session({ scenario, workload: lib.workloads.get(scenario.workload)!, runbooks: lib.runbooks, seed: 1 });
+    const outcome = runWithBots(s, { bots: { [TEAM]: createBot('perfect', { rng: createRng(1, 'p'), scenario }) } });
+    const fixes = s.events.filter((e) => e.type === 'action' && e.result.ok && isRemediation(e.action));
+    return { outcome, fixes, traps: s.events.filter((e) => e.type === 'trap.sprung').length, s };
+  };
+
+  it.runIf(base)('performs the root fault\u2019s resolver itself when no runbook is expected', () => {
+    const r = play({ ...base!, expectations: { ...base!.expectations, runbook: undefined } });
+    expect(r.outcome).toBe('resolved');
+    expect(r.traps).toBe(0);
+    expect(r.fixes.map((e) => e.type === 'action' && [e.action.action, (e.action as { service?: string }).service, e.via ?? null])).toEqual([['rollback', 'orders', null]]);
+  });
+
+  it.runIf(base)('runs the expected steps, then fixes what they did not', () => {
+    const r = play({ ...base!, expectations: { ...base!.expectations, runbook: { id: 'orders-latency', steps: [1, 3] } } });
+    expect(r.outcome).toBe('resolved');
+    const steps = r.s.events.filter((e) => e.type === 'action' && e.action.action === 'run-step').map((e) => e.type === 'action' && (e.action as { step: number }).step);
+    expect(steps).toEqual([1, 3]);
+    expect(r.fixes.length).toBe(1);
+  });
+
+  it.runIf(base)('does not repeat a fix that the runbook’s last step performed', () => {
+    const r = play({ ...base!, expectations: { ...base!.expectations, runbook: { id: 'orders-latency', steps: [1, 2] } } });
+    expect(r.outcome).toBe('resolved');
+    expect(r.fixes.map((e) => e.type === 'action' && [e.action.action, e.via?.step ?? null])).toEqual([['rollback', 2]]);
+  });
+
+  it.runIf(base)('skips a runbook step that would spring a trap and fixes it another way', () => {
+    // Make the runbook's rollback a trap and give the fault a second resolver.
+    const spec = structuredClone(base!);
+    const fault = spec.timeline.find((e) => e.inject?.id === spec.rootCause.faults[0])!.inject!;
+    fault.resolvedBy = [{ action: 'rollback', service: 'orders' }, { action: 'shed-load', service: 'orders' }];
+    spec.branches = [...(spec.branches ?? []), { id: 'rollback-trap', when: { action: { action: 'rollback', service: 'orders' } }, then: [{ trap: 'rolled back' }] }];
+    const r = play(spec);
+    expect(r.traps).toBe(0);
+    expect(r.fixes.map((e) => e.type === 'action' && e.action.action)).toEqual(['shed-load']);
+    expect(r.outcome).not.toBe('halted');
   });
 });
 

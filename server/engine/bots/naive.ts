@@ -1,7 +1,8 @@
 // The `naive` bot: an on-call engineer without a plan. It acts only on what it sees — the loudest
 // alert — a few minutes late: restarts the service that alerted, later scales it out, declares a
-// SEV3 late, pages every team at once, never opens a runbook, and maybe rolls the service back
-// after a quarter of an hour. It never reads the scenario's answer (BotOptions.scenario is unused).
+// SEV3 late, pages every team at once, never opens a runbook, maybe rolls the service back after a
+// quarter of an hour, and posts a single late status update. It never reads the scenario's answer
+// (BotOptions.scenario is unused).
 import type { ActionSpec } from '../actions/schema.ts';
 import type { Rng } from '../random.ts';
 import type { ResultSummary } from '../session/events.ts';
@@ -17,7 +18,7 @@ interface Plan {
   declareAt: number;
   pageAt: number;
   rollbackAt: number | null;
-  updateAt: number | null;
+  updateAt: number;
 }
 
 export class NaiveBot implements Bot {
@@ -59,7 +60,8 @@ export class NaiveBot implements Bot {
       const scaleAt = react + between(this.rng, 180, 300);
       const pageAt = declareAt + between(this.rng, 180, 300);
       const rollbackAt = this.rng.next() < 0.75 ? seen + between(this.rng, 840, 1020) : null;
-      const updateAt = this.rng.next() < 0.6 ? react + between(this.rng, 480, 720) : null;
+      // One late status update, no cadence (and not in Condition/Actions/Needs form).
+      const updateAt = react + between(this.rng, 480, 720);
       this.plan = { seen, react, scaleAt, declareAt, pageAt, rollbackAt, updateAt };
     }
     const p = this.plan;
@@ -71,6 +73,7 @@ export class NaiveBot implements Bot {
       if (!a) return out;
       this.target = { alert: a.id, service: a.service };
       if (a.state === 'firing' && a.acknowledgedAt === null) out.push({ action: 'acknowledge', alert: a.id, actor: this.person });
+      out.push({ action: 'observe', service: a.service, view: 'metrics', actor: this.person });
       out.push(this.mark('restart', { action: 'restart', service: a.service, actor: this.person }));
       return out;
     }
@@ -102,7 +105,7 @@ export class NaiveBot implements Bot {
       out.push(this.refused);
     }
     if (p.rollbackAt !== null && t >= p.rollbackAt && !this.done.has('rollback')) out.push(this.mark('rollback', { action: 'rollback', service, actor: this.person }));
-    if (p.updateAt !== null && t >= p.updateAt && !this.done.has('update')) {
+    if (t >= p.updateAt && !this.done.has('update')) {
       this.done.add('update');
       out.push({ action: 'status-update', audience: 'internal', text: `We are looking into problems with ${service}.`, actor: this.person });
     }

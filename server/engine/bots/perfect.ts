@@ -33,6 +33,10 @@ interface PlannedStep {
 interface RootFault {
   spec: FaultSpec;
   resolvers: ResolverRefSpec[];
+  /** When the timeline injects it, if it does. */
+  injectedAt: number | null;
+  /** When it runs its course by itself (a timeline fault with a `duration`), if it does. */
+  expiresAt: number | null;
 }
 
 const BURN_METRICS = new Set(['burn_rate_5m', 'burn_rate_1h', 'error_budget_burned_pct']);
@@ -40,6 +44,8 @@ const BURN_METRICS = new Set(['burn_rate_5m', 'burn_rate_1h', 'error_budget_burn
 const MAX_GATE_WAIT = 600;
 /** Resolve anyway this long after the fix if alerts never go quiet (something else is red). */
 const MAX_RECOVERY_WAIT = 900;
+/** Without any alert, the team notices a fault this long after it began. */
+const SILENT_NOTICE = 600;
 /** How long after the fix a relevant warning alert still counts as "not recovered". */
 const LINGERING_WARNING = 300;
 
@@ -83,7 +89,12 @@ export class PerfectBot implements Bot {
     const people = options.people ?? ['Maya', 'Tomás', 'Ana'];
     [this.ic, this.ops, this.comms] = [people[0] ?? 'Maya', people[1] ?? people[0] ?? 'Tomás', people[2] ?? people[0] ?? 'Ana'];
     this.traps = trapTriggers(this.scenario);
-    this.roots = rootFaults(this.scenario).map((spec) => ({ spec, resolvers: resolversOfSpec(spec) }));
+    this.roots = rootFaults(this.scenario).map((spec) => {
+      const entry = this.scenario.timeline.find((e) => e.inject?.id === spec.id);
+      const injectedAt = entry ? parseDuration(entry.at) : null;
+      const expiresAt = injectedAt !== null && spec.duration !== undefined ? injectedAt + parseDuration(spec.duration) : null;
+      return { spec, resolvers: resolversOfSpec(spec), injectedAt, expiresAt };
+    });
     const ex = this.scenario.expectations;
     this.expected = new Set(ex.detection.alerts);
     this.rootService = ex.detection.services[0] ?? this.roots[0]?.spec.service ?? '';
@@ -108,8 +119,11 @@ export class PerfectBot implements Bot {
     // The incident starts for the team when a signal it should react to fires.
     if (this.start === null) {
       const firing = v.alerts.filter((a) => a.state === 'firing' && (this.expected.has(a.id) || a.severity === 'critical'));
-      if (firing.length === 0) return out;
-      this.start = Math.min(...firing.map((a) => a.firedAt ?? t));
+      // A fault that pages nobody is still noticed eventually (support tickets, a colleague's message).
+      const injected = this.roots.flatMap((r) => (r.injectedAt === null ? [] : [r.injectedAt]));
+      const noticed = injected.length > 0 && t >= Math.min(...injected) + SILENT_NOTICE;
+      if (firing.length === 0 && !noticed) return out;
+      this.start = firing.length ? Math.min(...firing.map((a) => a.firedAt ?? t)) : t;
       const s = this.start;
       this.observeAt.push({ at: s + 10, service: this.rootService, view: 'metrics' });
       this.observeAt.push({ at: s + 20, service: this.rootService, view: 'logs' });
@@ -155,7 +169,9 @@ export class PerfectBot implements Bot {
     }
 
     this.runbook(ctx, plan, declaredAt, out);
-    if (this.stepIndex >= plan.steps.length || !plan.runbook) this.fallbackFix(ctx, out);
+    // Once the runbook is done (and its last step has landed), fix whatever it did not.
+    const runbookDone = !plan.runbook || (this.stepIndex >= plan.steps.length && (this.lastStep === null || t - this.lastStep.t >= 15));
+    if (runbookDone) this.fallbackFix(ctx, out);
     this.communicate(ctx, declaredAt, out);
     this.recover(ctx, plan, out);
     return out;
@@ -311,7 +327,7 @@ export class PerfectBot implements Bot {
     const t = ctx.t;
     const fixes = this.fixes(v);
     for (const r of this.roots) {
-      if (fixes.has(r.spec.id)) continue;
+      if (fixes.has(r.spec.id) || (r.expiresAt !== null && r.expiresAt <= t)) continue;
       const a = this.chooseResolver(r);
       if (!a) continue;
       const tried = this.fallbackTried.get(r.spec.id);
@@ -335,7 +351,7 @@ export class PerfectBot implements Bot {
     const t = ctx.t;
     if (this.resolvedAt !== null) return;
     const fixes = this.fixes(v);
-    const allFixed = this.roots.every((r) => (fixes.get(r.spec.id) ?? Infinity) <= t);
+    const allFixed = this.roots.every((r) => Math.min(fixes.get(r.spec.id) ?? Infinity, r.expiresAt ?? Infinity) <= t);
     if (!allFixed) {
       this.quietSince = null;
       return;

@@ -32,8 +32,10 @@ export interface SessionConfig {
 
 export type FacilitatorCommand =
   | { command: 'start' }
-  | { command: 'pause' }
+  | { command: 'pause'; reason?: string }
   | { command: 'resume' }
+  | { command: 'set-speed'; speed: number }
+  | { command: 'reveal-scores' }
   | { command: 'halt'; reason?: string }
   | { command: 'end'; reason?: string }
   | { command: 'release-hint'; hint: string; team?: string }
@@ -215,11 +217,12 @@ export class Session {
     team.actions++;
     const result = this.perform(team, action, via);
     const e = this.log({ type: 'action', action, ...(action.actor ? { actor: action.actor } : {}), result: summarise(result), ...(via ? { via } : {}) }, team.id);
-    if (result.ok) this.afterAction(team, action, result);
     if (result.ok) {
       const done = summariseAction(action);
       team.done.push(done);
       team.actor.send({ type: 'ACTION', t: this.t, action: done, activeFaults: activeFaultIds(team.world) });
+      // After the scenario saw it: the action's own consequences (a page sent, the incident ended).
+      this.afterAction(team, action, result);
       if (isRemediation(action) && result.completesAt === undefined) this.clearResolved(team, action, e.seq);
       if (isRemediation(action) && result.completesAt !== undefined) {
         const sched = team.world.scheduled[team.world.scheduled.length - 1];
@@ -389,7 +392,14 @@ export class Session {
         this.start();
         return ok('started');
       case 'pause':
-        return this.setPhase({ type: 'PAUSE' }) ? ok('paused') : notNow(this.phase, 'pause');
+        return this.setPhase({ type: 'PAUSE' }, input.reason) ? ok('paused') : notNow(this.phase, 'pause');
+      case 'set-speed':
+        // Speed maps wall time to simulated time, which is the adapter's business; the log keeps a record.
+        this.log({ type: 'session.speed', speed: input.speed });
+        return ok(`speed ×${input.speed}`);
+      case 'reveal-scores':
+        this.log({ type: 'scores.revealed' });
+        return ok('scores revealed');
       case 'resume':
         return this.setPhase({ type: 'RESUME' }) ? ok('resumed') : notNow(this.phase, 'resume');
       case 'halt': {
@@ -578,6 +588,9 @@ export class Session {
       svc.versions.pop();
       svc.version = svc.versions[svc.versions.length - 1];
       if (svc.versions.length < 2) svc.versions.unshift(svc.version + '-prev');
+      // A rollback is a new rollout: its replicas start fresh, with no leaked memory or connections.
+      svc.memoryMb = svc.memoryMb.map(() => svc.spec.memoryBaselineMb ?? 300);
+      for (const d of svc.deps) d.leaked = 0;
       effect = `${svc.id} rolled back to ${svc.version}`;
       this.log({ type: 'deploy', service: svc.id, version: svc.version, previous, reason: 'rollback' }, team.id);
       action = { action: 'rollback', service: svc.id };
