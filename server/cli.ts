@@ -11,7 +11,8 @@ export const LIBRARY_DIR = process.env.FIREDRILL_SCENARIOS ?? fileURLToPath(new 
 const HELP = `firedrill — game days and incident-response drills, with scenarios as code
 
 Usage:
-  firedrill run <scenario id or file> [--seed N] [--responses FILE] [--bot POLICY] [--teams N] [--json]
+  firedrill run <scenario id or file> [--seed N] [--responses FILE] [--bot POLICY] [--teams N]
+                                      [--json | --report md|html|json [--out FILE]]
                                       run a scenario headless on a simulated clock
   firedrill validate [files…] [--json] check scenario, workload and runbook files
   firedrill scenarios [--json]        list the scenario library
@@ -26,7 +27,9 @@ Options of run:
                      --teams 3 --bot perfect,naive,idle)
   --teams N          run N teams side by side on copies of the workload (default 1)
   --json             print one JSON document (scenario, seed, outcome, simulatedSeconds,
-                     teams, events) instead of the readable summary
+                     score, teams, leaderboard, events) instead of the readable summary
+  --report FORMAT    write the after-action report: md, html or json (to stdout, or --out FILE)
+  --out FILE         where --report writes
   --library DIR      the scenario library (default: the scenarios/ folder of firedrill)
 
 Docs: docs/scenario-format.md (writing scenarios), README.md.`;

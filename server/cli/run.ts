@@ -9,6 +9,7 @@ import { formatClock } from '../engine/duration.ts';
 import { formatProblem } from '../engine/scenario/problems.ts';
 import { progressBar, type Io } from './io.ts';
 import { loadRunnable, type Runnable } from './load.ts';
+import { parseReportOption, writeReport, type ReportFormat } from './report-options.ts';
 import { LIBRARY_DIR } from '../cli.ts';
 import { BOT_POLICIES, createBot, isBotPolicy, runWithBots, type BotPolicy } from '../engine/bots/index.ts';
 import { createRng } from '../engine/random.ts';
@@ -19,6 +20,8 @@ export interface RunOptions {
   teams: number;
   responses?: string;
   json: boolean;
+  report?: ReportFormat;
+  out?: string;
   library: string;
 }
 
@@ -33,6 +36,8 @@ export function parseRunArgs(args: string[]): { target: string; options: RunOpti
         responses: { type: 'string' },
         teams: { type: 'string' },
         json: { type: 'boolean' },
+        report: { type: 'string' },
+        out: { type: 'string' },
         library: { type: 'string' },
         bot: { type: 'string' },
       },
@@ -50,9 +55,11 @@ export function parseRunArgs(args: string[]): { target: string; options: RunOpti
   const unknown = bots.filter((b) => !isBotPolicy(b));
   if (unknown.length) return { error: `unknown bot policy "${unknown[0]}" (policies: ${BOT_POLICIES.join(', ')})` };
   if (bots.length > teams) return { error: `${bots.length} bot policies for ${teams} team(s): add --teams ${bots.length}` };
+  const report = parseReportOption(values.report, values.out);
+  if ('error' in report) return { error: report.error };
   return {
     target: positionals[0],
-    options: { seed, teams, bots: bots as BotPolicy[], responses: values.responses, json: values.json ?? false, library: values.library ?? LIBRARY_DIR },
+    options: { seed, teams, bots: bots as BotPolicy[], responses: values.responses, json: values.json ?? false, library: values.library ?? LIBRARY_DIR, report: report.format, out: values.out },
   };
 }
 
@@ -87,6 +94,7 @@ export async function runCommand(args: string[], io: Io): Promise<number> {
     inputs = r.inputs;
   }
   const result = execute(loaded, options.seed, teams, inputs, io, options.bots);
+  if (options.report) return writeReport(result, loaded.scenario, options.report, options.out, io);
   if (options.json) io.stdout.write(JSON.stringify(result) + '\n');
   else io.stdout.write(summary(result, loaded));
   return 0;

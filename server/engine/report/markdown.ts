@@ -44,7 +44,7 @@ export function sparkline(points: [number, number][], from: number, to: number, 
 export function formatValue(v: number, unit: ChartPanel['unit']): string {
   if (unit === 'ms') return v >= 1000 ? `${(v / 1000).toFixed(v >= 10000 ? 0 : 1)} s` : `${Math.round(v)} ms`;
   if (unit === '%') return v === 0 ? '0%' : v < 1 ? `${v.toFixed(2)}%` : v < 10 ? `${v.toFixed(1)}%` : `${Math.round(v)}%`;
-  return `${Math.round(v)}`;
+  return `${Math.round(v)} rps`;
 }
 
 const sign = (n: number) => (n >= 0 ? `+${n}` : `−${Math.abs(n)}`);
@@ -69,14 +69,16 @@ function teamSection(report: Report, team: TeamReport, multi: boolean): string {
   out.push(`${h} Metrics`, '');
   out.push(table(team.metrics.map((m) => `${m.label} (${m.short})`), [team.metrics.map((m) => m.text)], team.metrics.map(() => 'r')), '');
 
-  out.push(`${h} What went well`, '');
+  const inDim = (f: ReportFinding) => (f.max > 0 ? `${f.points} of ${f.max}` : sign(f.points));
+  const pts = (n: number) => +n.toFixed(1);
+  out.push(`${h} What went well`, '', '_Biggest share of the total score first._', '');
   if (team.wentWell.length === 0) out.push('_Nothing earned most of its points._');
-  team.wentWell.forEach((f, i) => out.push(`${i + 1}. ${mdText(f.text)} — ${sign(f.points)} of ${f.max} (${dimName(report, f)})`));
-  out.push('', `${h} What to improve`, '');
-  if (team.toImprove.length === 0) out.push('_No points lost._');
-  team.toImprove.forEach((f, i) =>
-    out.push(`${i + 1}. ${mdText(f.text)} — ${f.max > 0 ? `${sign(f.points)} of ${f.max}` : sign(f.points)} (${dimName(report, f)}; ${f.lostOfTotal} point${f.lostOfTotal === 1 ? '' : 's'} of the total)`),
-  );
+  team.wentWell.forEach((f, i) => out.push(`${i + 1}. ${mdText(f.text)} — **+${pts(f.earnedOfTotal)}** of the total (${inDim(f)} in ${dimName(report, f).toLowerCase()})`));
+  out.push('', `${h} What to improve`, '', '_Biggest loss to the total score first._', '');
+  const partial = team.wentWell.filter((f) => f.lost > 0).sort((a, b) => b.lostOfTotal - a.lostOfTotal);
+  const improve = team.toImprove.length ? team.toImprove : partial;
+  if (team.toImprove.length === 0) out.push(partial.length ? 'No finding lost more than a quarter of its points. What was still left on the table:\n' : '_No points lost._');
+  improve.forEach((f, i) => out.push(`${i + 1}. ${mdText(f.text)} — **−${pts(f.lostOfTotal)}** of the total (${inDim(f)} in ${dimName(report, f).toLowerCase()})`));
   out.push('');
 
   out.push(`${h} Findings by dimension`, '');
@@ -94,12 +96,16 @@ function teamSection(report: Report, team: TeamReport, multi: boolean): string {
   const c = team.charts;
   if (c.panels.length) {
     out.push(`${h} Signals`, '');
-    out.push(`Sampled every 15 s from T+${formatClock(c.from)} to T+${formatClock(c.to)}; each bar is the highest value in its slice of time. The HTML report draws them as charts with markers.`, '');
+    out.push(`Sampled every 15 s from T+${formatClock(c.from)} to T+${formatClock(c.to)}; each bar is the highest value in its slice of time, each row from 0 to its own peak (0–100% for CPU and saturation). The HTML report draws them as charts with markers.`, '');
     const srows: string[][] = [];
     for (const p of c.panels) {
+      // each row from 0 to its own peak (the shape over time), utilisation from 0 to 100%
+      const utilisation = p.metric === 'cpu' || p.metric === 'saturation';
       for (const s of p.series) {
+        const top = utilisation ? Math.max(100, ...s.points.map(([, v]) => v)) : undefined;
         const peak = s.points.reduce((a, b) => (b[1] > a[1] ? b : a), s.points[0]);
-        srows.push([p.title, mdCell(s.service), `\`${sparkline(s.points, c.from, c.to)}\``, peak ? `${formatValue(peak[1], p.unit)} at T+${formatClock(peak[0])}` : '—']);
+        const peakText = !peak ? '—' : peak[1] > 0 ? `${formatValue(peak[1], p.unit)} at T+${formatClock(peak[0])}` : `flat at ${formatValue(0, p.unit)}`;
+        srows.push([p.title, mdCell(s.service), `\`${sparkline(s.points, c.from, c.to, 40, top)}\``, peakText]);
       }
     }
     out.push(table(['Signal', 'Service', `T+${formatClock(c.from)} → T+${formatClock(c.to)}`, 'Peak'], srows), '');

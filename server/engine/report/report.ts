@@ -448,9 +448,9 @@ export function timeline(events: readonly SessionEvent[]): TimelineEntry[] {
       case 'fault.injected': kind = 'injection'; label = 'fault'; text = `${e.fault} injected: ${e.kind} on ${e.service}${e.description ? ` — ${e.description}` : ''}`; break;
       case 'fault.cleared': case 'fault.expired': kind = 'fault'; label = 'fault'; break;
       case 'deploy': kind = 'deploy'; break;
-      case 'audit': kind = 'change'; label = e.kind === 'deploy' ? 'deploy' : e.kind; break;
+      case 'audit': kind = 'change'; label = e.kind === 'deploy' ? 'deploy' : e.kind; text = e.text.startsWith(`${e.service}:`) ? e.text : `${e.service}: ${e.text}`; break;
       case 'alert.firing': kind = 'alert'; label = 'ALERT'; severity = e.severity === 'critical' ? 'critical' : 'warning'; text = `${e.alert} firing on ${e.service} (${e.severity}, routes to ${e.route}) — ${e.summary}`; break;
-      case 'alert.resolved': kind = 'alert-resolved'; label = 'resolved'; text = `${e.alert} resolved`; break;
+      case 'alert.resolved': kind = 'alert-resolved'; label = 'alert resolved'; text = `${e.alert} resolved`; break;
       case 'page': kind = 'page'; break;
       case 'responder.joined': kind = 'responder'; label = 'joined'; break;
       case 'action': {
@@ -483,6 +483,7 @@ const PANELS: { metric: ChartPanel['metric']; title: string; unit: ChartUnit; sc
   { metric: 'cpu', title: 'CPU', unit: '%', scale: 100 },
   { metric: 'saturation', title: 'Saturation', unit: '%', scale: 100 },
   { metric: 'error_budget_burned_pct', title: 'Error budget burned', unit: '%', scale: 1, onlyNonZero: true },
+  { metric: 'rps', title: 'Traffic', unit: 'rps', scale: 1 },
 ];
 
 /** At most this many services per panel, the root cause's first. */

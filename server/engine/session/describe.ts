@@ -23,6 +23,8 @@ export function describeEvent(e: SessionEvent): DescribedEvent | null {
   switch (e.type) {
     case 'session.phase': return d('session', `phase ${e.phase}${e.reason ? ` — ${e.reason}` : ''}`);
     case 'session.ended': return d('session', `ended: ${e.outcome} (${e.reason})`);
+    case 'session.speed': return d('session', `speed ×${e.speed}`);
+    case 'scores.revealed': return d('session', 'scores revealed');
     case 'team.ended': return d('team', `finished: ${e.outcome} (${e.reason})`);
     case 'fault.injected': return d('fault', `${e.fault}: ${e.kind} on ${e.service}${e.description ? ` — ${e.description}` : ''}`);
     case 'fault.cleared': return d('fault', `${e.fault} cleared by ${e.by}`);

@@ -22,6 +22,8 @@ export interface AlertFields {
 export type EventBody =
   | { type: 'session.phase'; phase: Phase; reason?: string }
   | { type: 'session.ended'; outcome: Outcome; reason: string }
+  | { type: 'session.speed'; speed: number }
+  | { type: 'scores.revealed' }
   | { type: 'team.ended'; outcome: Outcome; reason: string }
   | { type: 'fault.injected'; fault: string; kind: FaultKind; service: string; description?: string; source: string }
   | { type: 'fault.cleared'; fault: string; by: string; actionSeq: number | null }

@@ -27,7 +27,7 @@ export interface RunResult {
 
 export function runResult(session: Session): RunResult {
   const s = session.scenario;
-  const board = leaderboard(session.events, s, session.teams.map((t) => t.id));
+  const board = leaderboard(session.events, s, session.teams.map((t) => t.id), session.runbooks);
   return {
     scenario: { id: s.id, title: s.title, workload: s.workload, difficulty: s.difficulty },
     seed: session.seed,

@@ -243,6 +243,12 @@ export class Session {
       const f = team.world.faults[team.world.faults.length - 1];
       this.log({ type: 'fault.injected', fault: f.spec.id, kind: f.spec.kind, service: f.spec.service, ...(f.spec.description ? { description: f.spec.description } : {}), source: 'failover-twice' }, team.id);
     } else if (a.action === 'resolve' && result.data?.premature === false) {
+      // The cause is gone and the team calls it over: if the smoothed impact signal has not caught up
+      // yet, the incident is mitigated now.
+      if (team.mitigatedAt === null) {
+        team.mitigatedAt = this.t;
+        this.log({ type: 'team.mitigated' }, team.id);
+      }
       this.log({ type: 'team.resolved' }, team.id);
       this.endTeam(team, 'resolved', 'incident resolved');
     }

@@ -62,7 +62,7 @@ export interface TeamView {
 
 /** Event types a responder sees as they happen; faults, branches and traps stay hidden until the debrief. */
 export const VISIBLE_EVENTS = new Set<SessionEvent['type']>([
-  'session.phase', 'session.ended', 'team.ended', 'deploy', 'audit', 'alert.firing', 'alert.resolved', 'page',
+  'session.phase', 'session.ended', 'session.speed', 'scores.revealed', 'team.ended', 'deploy', 'audit', 'alert.firing', 'alert.resolved', 'page',
   'action', 'action.completed', 'responder.joined', 'hint.released', 'message',
 ]);
 
