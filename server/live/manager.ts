@@ -1,0 +1,197 @@
+// All live sessions of one server: creating them, finding them by join code or token, driving
+// their clocks, bringing them back after a restart, and the operator's halt-all lever.
+import { customAlphabet, nanoid } from 'nanoid';
+import type { ScenarioSpec } from '../engine/scenario/schema.ts';
+import type { WorkloadSpec } from '../engine/workload/schema.ts';
+import type { RunbookLike } from '../engine/session/team.ts';
+import type { ParticipantRecord, SessionRecord, Store } from '../store/store.ts';
+import { SessionHost } from './host.ts';
+import { Metrics } from './metrics.ts';
+
+/** Join codes: 10 characters from 31 that do not look alike (no 0/O, 1/I/L): about 50 bits. */
+export const newJoinCode = customAlphabet('ABCDEFGHJKMNPQRSTUVWXYZ23456789', 10);
+
+export interface LibraryView {
+  scenario(id: string): ScenarioSpec | undefined;
+  workload(id: string): WorkloadSpec | undefined;
+  runbooks(): RunbookLike[];
+}
+
+export interface ManagerOptions {
+  store: Store;
+  library: LibraryView;
+  now?: () => number;
+  metrics?: Metrics;
+  /** Milliseconds between two clock steps of every running session. Default 100. */
+  stepMs?: number;
+  onError?: (err: unknown, where: string) => void;
+}
+
+export interface CreateSessionRequest {
+  /** A scenario of the library by id, or a validated scenario object (uploaded). */
+  scenario: string | ScenarioSpec;
+  seed?: string | number;
+  teams?: string[];
+  speed?: number;
+}
+
+export interface Created {
+  id: string;
+  joinCode: string;
+  facilitatorToken: string;
+}
+
+export type Failure = { error: { code: string; message: string; details?: unknown } };
+
+export class SessionManager {
+  readonly store: Store;
+  readonly metrics: Metrics;
+  private readonly library: LibraryView;
+  private readonly now: () => number;
+  private readonly hosts = new Map<string, SessionHost>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly stepMs: number;
+  private readonly onError?: (err: unknown, where: string) => void;
+  /** The operator's emergency stop: every session halted, no start or resume until released. */
+  haltedAll: { reason: string; at: number } | null = null;
+  private closing = false;
+
+  constructor(options: ManagerOptions) {
+    this.store = options.store;
+    this.library = options.library;
+    this.now = options.now ?? Date.now;
+    this.metrics = options.metrics ?? new Metrics();
+    this.stepMs = options.stepMs ?? 100;
+    this.onError = options.onError;
+    this.metrics.gauge('firedrill_sessions_running', 'Sessions whose clock is running.', () => [...this.hosts.values()].filter((h) => h.phase === 'running').length);
+    this.metrics.gauge('firedrill_sessions_loaded', 'Sessions held in memory.', () => this.hosts.size);
+  }
+
+  private deps() {
+    return { store: this.store, now: this.now, metrics: this.metrics, onError: this.onError };
+  }
+
+  /** Starts the clock that moves every running session forward. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      for (const host of this.hosts.values()) if (host.phase === 'running') void host.advance();
+    }, this.stepMs);
+    this.timer.unref?.();
+  }
+
+  async createSession(req: CreateSessionRequest): Promise<Created | Failure> {
+    if (this.closing) return { error: { code: 'server/shutting-down', message: 'the server is shutting down' } };
+    const scenario = typeof req.scenario === 'string' ? this.library.scenario(req.scenario) : req.scenario;
+    if (!scenario) return { error: { code: 'scenario/not-found', message: `no scenario "${String(req.scenario)}"` } };
+    const workload = this.library.workload(scenario.workload);
+    if (!workload) return { error: { code: 'scenario/invalid', message: `the scenario's workload "${scenario.workload}" is not in the library` } };
+    const teams = req.teams && req.teams.length ? req.teams : ['team-1'];
+    if (new Set(teams).size !== teams.length) return { error: { code: 'request/invalid', message: 'team names must be unique' } };
+    const record: SessionRecord = {
+      id: nanoid(12),
+      scenario,
+      workload,
+      runbooks: this.library.runbooks(),
+      seed: String(req.seed ?? Math.floor(this.now() % 1_000_000)),
+      teams,
+      joinCode: newJoinCode(),
+      facilitatorToken: nanoid(32),
+      speed: req.speed ?? 1,
+      phase: 'lobby',
+      outcome: null,
+      scoresVisible: false,
+      createdAt: this.now(),
+      updatedAt: this.now(),
+      endedAt: null,
+    };
+    const host = await SessionHost.create(record, this.deps());
+    host.haltedAll = this.haltedAll !== null;
+    this.hosts.set(record.id, host);
+    return { id: record.id, joinCode: record.joinCode, facilitatorToken: record.facilitatorToken };
+  }
+
+  /** The live host of a session, loading (and rebuilding) it from the store when needed. */
+  async get(id: string): Promise<SessionHost | undefined> {
+    const loaded = this.hosts.get(id);
+    if (loaded) return loaded;
+    const record = await this.store.getSession(id);
+    if (!record) return undefined;
+    const host = await SessionHost.restore(record, this.deps());
+    host.haltedAll = this.haltedAll !== null;
+    this.hosts.set(id, host);
+    return host;
+  }
+
+  loaded(): SessionHost[] {
+    return [...this.hosts.values()];
+  }
+
+  async byJoinCode(code: string): Promise<SessionHost | undefined> {
+    const record = await this.store.getSessionByJoinCode(code.trim().toUpperCase());
+    return record ? this.get(record.id) : undefined;
+  }
+
+  async byFacilitatorToken(token: string): Promise<SessionHost | undefined> {
+    const record = await this.store.getSessionByFacilitatorToken(token);
+    return record ? this.get(record.id) : undefined;
+  }
+
+  /** A participant joining a session's team; returns their record with a token to reconnect with. */
+  async join(host: SessionHost, team: string, name: string, role: string): Promise<ParticipantRecord | Failure> {
+    if (!host.record.teams.includes(team)) return { error: { code: 'auth/unknown-team', message: `no team "${team}" in this game day (teams: ${host.record.teams.join(', ')})` } };
+    const p: ParticipantRecord = { id: nanoid(10), sessionId: host.id, token: nanoid(32), name: name.trim(), team, role, joinedAt: this.now() };
+    await this.store.addParticipant(p);
+    return p;
+  }
+
+  /** Rebuilds every unfinished session after a restart; running ones come back paused. */
+  async recover(): Promise<number> {
+    const records = await this.store.listUnfinishedSessions();
+    for (const record of records) {
+      if (this.hosts.has(record.id)) continue;
+      try {
+        const host = await SessionHost.restore(record, this.deps());
+        host.haltedAll = this.haltedAll !== null;
+        this.hosts.set(record.id, host);
+      } catch (err) {
+        this.onError?.(err, `recovering session ${record.id}`);
+      }
+    }
+    return records.length;
+  }
+
+  /** The operator's lever: halts every session at once and refuses starts until released. */
+  async haltAll(reason: string): Promise<number> {
+    this.haltedAll = { reason, at: this.now() };
+    let halted = 0;
+    await Promise.all(
+      [...this.hosts.values()].map(async (host) => {
+        host.haltedAll = true;
+        // Sessions still in the lobby inject nothing: they stay there, unable to start until release.
+        if (host.phase !== 'running' && host.phase !== 'paused') return;
+        const r = await host.command({ command: 'halt', reason: `operator halt-all: ${reason}` }, null);
+        if (r.result.ok) halted++;
+      }),
+    );
+    return halted;
+  }
+
+  releaseAll(): void {
+    this.haltedAll = null;
+    for (const host of this.hosts.values()) host.haltedAll = false;
+  }
+
+  /** Stops the clock, pauses running sessions (recorded), and waits for queued work. */
+  async shutdown(reason = 'the server is shutting down'): Promise<void> {
+    this.closing = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.all(
+      [...this.hosts.values()].map(async (host) => {
+        if (host.phase === 'running') await host.command({ command: 'pause', reason }, null);
+        await host.idle();
+      }),
+    );
+  }
+}
