@@ -4,6 +4,7 @@ import { runCommand } from './cli/run.ts';
 import { scenariosCommand } from './cli/scenarios.ts';
 import { validateCommand } from './cli/validate.ts';
 import { demoCommand } from './cli/demo.ts';
+import { serveCommand } from './cli/serve.ts';
 import type { Io } from './cli/io.ts';
 
 export const LIBRARY_DIR = process.env.FIREDRILL_SCENARIOS ?? fileURLToPath(new URL('../scenarios/', import.meta.url));
@@ -14,9 +15,12 @@ Usage:
   firedrill run <scenario id or file> [--seed N] [--responses FILE] [--bot POLICY] [--teams N]
                                       [--json | --report md|html|json [--out FILE]]
                                       run a scenario headless on a simulated clock
+  firedrill serve [--port N] [--host H] [--data DIR] [--origins LIST]
+                                      run the live server (what \`npm start\` runs): REST,
+                                      socket.io and SQLite in DIR (default ./data), on PORT (3000)
   firedrill validate [files…] [--json] check scenario, workload and runbook files
   firedrill scenarios [--json]        list the scenario library
-  firedrill demo                      a headless demo game day (what \`npm start\` runs)
+  firedrill demo                      a headless demo game day, printed as a timeline
   firedrill help                      this text
 
 Options of run:
@@ -46,6 +50,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         return await scenariosCommand(args, io);
       case 'demo':
         return await demoCommand(args, io);
+      case 'serve':
+        return await serveCommand(args, io);
       case undefined:
       case 'help':
       case '--help':

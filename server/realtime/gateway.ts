@@ -1,0 +1,314 @@
+// The socket.io gateway: who may connect (Origin allow-list, tokens, join codes with a rate limit),
+// what they receive (their team's events in order, telemetry, presence) and what they may send
+// (validated, size-checked, rate-limited, authorised messages with idempotency keys).
+import type { IncomingMessage } from 'node:http';
+import type { Server, Socket } from 'socket.io';
+import { Compile } from 'typebox/compile';
+import type { TSchema } from 'typebox';
+import type { Logger } from 'pino';
+import type { SessionEvent } from '../engine/session/events.ts';
+import { VISIBLE_EVENTS, serviceLogs, teamView } from '../engine/session/view.ts';
+import { parseDuration } from '../engine/duration.ts';
+import { ActionMessage, CommandMessage, HandshakeAuth, LogsRequest, MAX_MESSAGE_BYTES, ResumeRequest, ViewRequest, hasForbiddenKey } from '../protocol/messages.ts';
+import type { ClientToServer, Participant, ServerToClient, Welcome } from '../protocol/events.ts';
+import { errorBody, type ErrorCode } from '../protocol/errors.ts';
+import type { SessionManager } from '../live/manager.ts';
+import type { SessionHost } from '../live/host.ts';
+import type { FacilitatorCommand } from '../engine/session/session.ts';
+import { RateLimiter } from './rate-limit.ts';
+
+export type FiredrillServer = Server<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
+type FiredrillSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
+
+export interface SocketData {
+  host: SessionHost;
+  kind: 'facilitator' | 'participant';
+  participant?: Participant & { token: string };
+  lastSeq: number;
+}
+
+export interface GatewayOptions {
+  manager: SessionManager;
+  logger: Logger;
+  /** Origins allowed to open a socket; '*' allows any; an empty list allows only same-host pages. */
+  allowedOrigins: string[];
+  now?: () => number;
+}
+
+/** socket.io's `cors` option does not refuse a foreign Origin; `allowRequest` does. */
+export function originAllowed(req: IncomingMessage, allowed: string[]): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true; // not a browser (bots, CLI): tokens still apply
+  if (allowed.includes('*') || allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+const validators = new Map<TSchema, ReturnType<typeof Compile>>();
+function check(schema: TSchema, value: unknown): boolean {
+  let v = validators.get(schema);
+  if (!v) {
+    v = Compile(schema);
+    validators.set(schema, v);
+  }
+  return v.Check(value);
+}
+
+function rooms(host: SessionHost) {
+  return { all: `s:${host.id}`, facilitators: `s:${host.id}:f`, team: (t: string) => `s:${host.id}:t:${t}` };
+}
+
+export function attachGateway(io: FiredrillServer, options: GatewayOptions): { close(): void } {
+  const { manager, logger } = options;
+  const now = options.now ?? Date.now;
+  const joinLimiter = new RateLimiter(10, 10 / 60, now); // 10 attempts, then one every 6 s, per IP
+  const messageLimiter = new RateLimiter(40, 20, now); // bursts of 40, 20 a second, per socket
+  const wired = new Map<string, () => void>();
+  const connected = new Map<string, Map<string, number>>(); // session → participant id → sockets
+
+  /** One listener per host fans its events and telemetry out to rooms. */
+  function wire(host: SessionHost): void {
+    if (wired.has(host.id)) return;
+    const r = rooms(host);
+    const off = host.subscribe({
+      events(events: SessionEvent[]) {
+        for (const e of events) {
+          const visible = VISIBLE_EVENTS.has(e.type);
+          if (e.team !== undefined) {
+            io.to(r.facilitators).emit('event', e);
+            if (visible) io.to(r.team(e.team)).except(r.facilitators).emit('event', e);
+          } else if (visible) {
+            io.to(r.all).emit('event', e);
+          } else {
+            io.to(r.facilitators).emit('event', e);
+          }
+        }
+      },
+      telemetry(frame) {
+        io.to(r.team(frame.team)).to(r.facilitators).volatile.emit('telemetry', frame);
+        manager.metrics.framesSent.inc();
+      },
+    });
+    wired.set(host.id, off);
+  }
+
+  io.use(async (socket, next) => {
+    const ip = socket.handshake.address;
+    const fail = (code: ErrorCode, message?: string) => {
+      manager.metrics.rejected.inc({ code });
+      const err = new Error(message ?? code) as Error & { data?: unknown };
+      err.data = errorBody(code, message);
+      next(err);
+    };
+    try {
+      const auth = socket.handshake.auth as unknown;
+      if (hasForbiddenKey(auth)) return fail('message/forbidden-key');
+      if (!check(HandshakeAuth, auth)) return fail('auth/missing');
+      const a = auth as HandshakeAuth;
+      if ('token' in a) {
+        const participant = await manager.store.getParticipantByToken(a.token);
+        if (participant) {
+          const host = await manager.get(participant.sessionId);
+          if (!host) return fail('session/not-found');
+          socket.data = { host, kind: 'participant', participant: { id: participant.id, name: participant.name, team: participant.team, role: participant.role, connected: true, token: participant.token }, lastSeq: a.lastSeq ?? 0 };
+          return next();
+        }
+        const host = await manager.byFacilitatorToken(a.token);
+        if (!host) {
+          if (!joinLimiter.take(ip)) return fail('auth/rate-limited');
+          logger.warn({ ip }, 'socket refused: unknown token');
+          return fail('auth/invalid-token');
+        }
+        socket.data = { host, kind: 'facilitator', lastSeq: a.lastSeq ?? 0 };
+        return next();
+      }
+      if (!joinLimiter.take(ip)) {
+        logger.warn({ ip }, 'join refused: rate limited (join-code guessing?)');
+        return fail('auth/rate-limited');
+      }
+      const host = await manager.byJoinCode(a.code);
+      if (!host) {
+        logger.warn({ ip, code: a.code.slice(0, 3) + '…' }, 'join refused: unknown join code');
+        return fail('auth/unknown-code');
+      }
+      if (host.phase === 'ended') return fail('session/ended', 'this game day has ended; its report is available from the facilitator');
+      const joined = await manager.join(host, a.team, a.name, a.role ?? 'responder');
+      if ('error' in joined) return fail(joined.error.code as ErrorCode, joined.error.message);
+      socket.data = { host, kind: 'participant', participant: { id: joined.id, name: joined.name, team: joined.team, role: joined.role, connected: true, token: joined.token }, lastSeq: a.lastSeq ?? 0 };
+      next();
+    } catch (err) {
+      logger.error({ err }, 'socket handshake failed');
+      fail('internal');
+    }
+  });
+
+  io.on('connection', (socket: FiredrillSocket) => {
+    const { host, kind, participant } = socket.data;
+    wire(host);
+    const r = rooms(host);
+    const isFacilitator = kind === 'facilitator';
+    const visibleTo = (e: SessionEvent) => isFacilitator || ((e.team === undefined || e.team === participant!.team) && VISIBLE_EVENTS.has(e.type));
+
+    // Welcome, the events missed since lastSeq, then the rooms — all in one synchronous block, so
+    // no broadcast can fall between the replay and the subscription: no gap, no duplicate.
+    const s = host.record.scenario;
+    const welcome: Welcome = {
+      sessionId: host.id,
+      you: isFacilitator ? { kind: 'facilitator' } : { kind: 'participant', participant: strip(participant!), token: participant!.token },
+      scenario: { id: s.id, title: s.title, summary: s.summary, briefing: s.briefing, difficulty: s.difficulty, duration: parseDuration(s.duration), objectives: s.objectives, workload: s.workload },
+      teams: host.record.teams,
+      phase: host.phase,
+      t: host.session.t,
+      speed: host.speed,
+      lastSeq: host.published,
+      scoresVisible: host.record.scoresVisible,
+    };
+    socket.emit('welcome', welcome);
+    const after = Math.min(socket.data.lastSeq, host.published);
+    for (const e of host.session.events.slice(after, host.published)) if (visibleTo(e)) socket.emit('event', e);
+    void socket.join(r.all);
+    if (isFacilitator) void socket.join(r.facilitators);
+    else void socket.join(r.team(participant!.team));
+    // The current picture at once, so a new screen does not wait for changes.
+    for (const team of isFacilitator ? host.record.teams : [participant!.team]) {
+      const frame = host.frame(team, true);
+      if (frame) socket.emit('telemetry', frame);
+    }
+    if (participant) {
+      const m = connected.get(host.id) ?? new Map<string, number>();
+      m.set(participant.id, (m.get(participant.id) ?? 0) + 1);
+      connected.set(host.id, m);
+    }
+    void presence(host);
+
+    /** Validates and authorises one message, then runs it; the ack is called exactly once. */
+    function on<M>(event: keyof ClientToServer, schema: TSchema, handler: (m: M, ack: (reply: object) => void) => Promise<void> | void) {
+      socket.on(event, async (message: unknown, ack?: unknown) => {
+        const reply = typeof ack === 'function' ? (ack as (r: object) => void) : (r: object) => {
+          if ('ok' in r && r.ok === false) socket.emit('error', (r as unknown as { error: ReturnType<typeof errorBody> }).error);
+        };
+        const refuse = (code: ErrorCode, message?: string, details?: unknown) => {
+          manager.metrics.rejected.inc({ code });
+          reply({ ok: false, error: errorBody(code, message, details) });
+        };
+        try {
+          if (!messageLimiter.take(socket.id)) return refuse('message/rate-limited');
+          let size = 0;
+          try {
+            size = JSON.stringify(message ?? null).length;
+          } catch {
+            return refuse('message/invalid', 'the message is not JSON');
+          }
+          if (size > MAX_MESSAGE_BYTES) return refuse('message/too-large', `message of ${size} bytes; the limit is ${MAX_MESSAGE_BYTES}`);
+          if (hasForbiddenKey(message)) return refuse('message/forbidden-key');
+          if (!check(schema, message)) return refuse('message/invalid', `malformed ${event} message`);
+          await handler(message as M, reply);
+        } catch (err) {
+          logger.error({ err, event, session: host.id }, 'socket message failed');
+          refuse('internal');
+        }
+      });
+    }
+
+    on<ActionMessage>('action', ActionMessage, async (m, ack) => {
+      if (isFacilitator) return ack({ ok: false, error: errorBody('auth/forbidden', 'facilitators do not act for a team; join as a participant') });
+      const action = participant!.name && !m.action.actor ? { ...m.action, actor: participant!.name } : m.action;
+      const out = await host.submitAction(participant!.team, action, `${participant!.id}:${m.key}`);
+      ack({ ok: true, seq: out.seq, result: out.result, duplicate: out.duplicate });
+    });
+
+    on<CommandMessage>('command', CommandMessage, async (m, ack) => {
+      if (!isFacilitator) return ack({ ok: false, error: errorBody('auth/forbidden', 'only the facilitator can do that') });
+      const cmd = toCommand(m, host);
+      if ('error' in cmd) return ack({ ok: false, error: errorBody('message/invalid', cmd.error) });
+      const out = await host.command(cmd, `f:${m.key}`);
+      if (out.result.ok) ack({ ok: true, effect: out.result.effect, duplicate: out.duplicate });
+      else ack({ ok: false, error: { code: out.result.code, message: out.result.message } });
+    });
+
+    on<LogsRequest>('logs', LogsRequest, (m, ack) => {
+      const team = isFacilitator ? (m.team ?? host.record.teams[0]) : participant!.team;
+      if (!isFacilitator && m.team !== undefined && m.team !== team) return ack({ ok: false, error: errorBody('auth/forbidden', 'you can only read your own team\u2019s logs') });
+      ack({ ok: true, lines: serviceLogs(host.session, team, m.service, m.limit ?? 100) });
+    });
+
+    on<ViewRequest>('view', ViewRequest, (m, ack) => {
+      const team = isFacilitator ? (m.team ?? host.record.teams[0]) : participant!.team;
+      if (!isFacilitator && m.team !== undefined && m.team !== team) return ack({ ok: false, error: errorBody('auth/forbidden', 'you can only see your own team') });
+      const view = teamView(host.session, team);
+      if (!view) return ack({ ok: false, error: errorBody('auth/unknown-team') });
+      ack({ ok: true, view: isFacilitator ? view : { ...view, feed: view.feed } });
+    });
+
+    on<ResumeRequest>('resume', ResumeRequest, (m, ack) => {
+      // Missed events after `after`, in order; later ones arrive live through the rooms.
+      const from = Math.min(m.after, host.published);
+      let replayed = 0;
+      for (const e of host.session.events.slice(from, host.published)) {
+        if (visibleTo(e)) {
+          socket.emit('event', e);
+          replayed++;
+        }
+      }
+      ack({ ok: true, replayed, lastSeq: host.published });
+    });
+
+    socket.on('disconnect', () => {
+      if (participant) {
+        const m = connected.get(host.id);
+        const n = (m?.get(participant.id) ?? 1) - 1;
+        if (m) n > 0 ? m.set(participant.id, n) : m.delete(participant.id);
+      }
+      void presence(host);
+    });
+  });
+
+  async function presence(host: SessionHost): Promise<void> {
+    try {
+      const people = await manager.store.listParticipants(host.id);
+      const online = connected.get(host.id) ?? new Map();
+      const list: Participant[] = people.map((p) => ({ id: p.id, name: p.name, team: p.team, role: p.role, connected: (online.get(p.id) ?? 0) > 0 }));
+      io.to(rooms(host).all).emit('presence', list);
+    } catch (err) {
+      logger.error({ err }, 'presence failed');
+    }
+  }
+
+  return {
+    close() {
+      for (const off of wired.values()) off();
+      wired.clear();
+    },
+  };
+}
+
+function strip(p: Participant & { token?: string }): Participant {
+  return { id: p.id, name: p.name, team: p.team, role: p.role, connected: true };
+}
+
+/** A facilitator's message as an engine command; the fields each command needs are checked here. */
+export function toCommand(m: CommandMessage, host: SessionHost): FacilitatorCommand | { error: string } {
+  if (m.team !== undefined && !host.record.teams.includes(m.team)) return { error: `no team "${m.team}" (teams: ${host.record.teams.join(', ')})` };
+  switch (m.command) {
+    case 'start':
+    case 'resume':
+    case 'reveal-scores':
+      return { command: m.command };
+    case 'pause':
+      return { command: 'pause', ...(m.reason ? { reason: m.reason } : {}) };
+    case 'halt':
+    case 'end':
+      return { command: m.command, ...(m.reason ? { reason: m.reason } : {}) };
+    case 'set-speed':
+      return m.speed === undefined ? { error: 'set-speed needs `speed`' } : { command: 'set-speed', speed: m.speed };
+    case 'release-hint':
+      return m.hint === undefined ? { error: 'release-hint needs `hint`' } : { command: 'release-hint', hint: m.hint, ...(m.team ? { team: m.team } : {}) };
+    case 'message':
+      return m.text === undefined ? { error: 'message needs `text`' } : { command: 'message', text: m.text, ...(m.team ? { team: m.team } : {}) };
+    case 'inject':
+      return m.fault === undefined ? { error: 'inject needs `fault`' } : { command: 'inject', fault: m.fault, ...(m.team ? { team: m.team } : {}) };
+  }
+}

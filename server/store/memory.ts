@@ -1,0 +1,243 @@
+// The in-memory store: for tests and for `firedrill demo --no-persist`-style runs. It follows the
+// same contract as the SQLite store (test/integration/store-contract.ts), including its errors.
+//
+// Everything is copied through JSON on the way in and out, not with structuredClone: that is
+// what the durable stores do to the data (undefined properties vanish, key order is kept), so a
+// caller that works against this store works against them too, and nobody can mutate stored data
+// through a reference they passed in or got back.
+import type { ResultSummary, SessionEvent } from '../engine/session/events.ts';
+import {
+  DuplicateKeyError,
+  type ParticipantRecord,
+  type SessionPatch,
+  type SessionRecord,
+  type SessionSummary,
+  type Store,
+  type StoredInput,
+} from './store.ts';
+
+interface SessionSlot {
+  record: SessionRecord;
+  /** Insertion order: breaks ties between sessions created in the same millisecond. */
+  order: number;
+  inputs: StoredInput[];
+  inputBySeq: Map<number, StoredInput>;
+  inputByKey: Map<string, StoredInput>;
+  events: SessionEvent[];
+}
+
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+export function createMemoryStore(): Store {
+  const sessions = new Map<string, SessionSlot>();
+  const byJoinCode = new Map<string, string>();
+  const byFacilitatorToken = new Map<string, string>();
+  const participants = new Map<string, ParticipantRecord>();
+  const participantByToken = new Map<string, ParticipantRecord>();
+  let nextOrder = 1;
+  let closed = false;
+
+  function open(): void {
+    if (closed) throw new Error('memory store is closed');
+  }
+
+  function slot(id: string): SessionSlot {
+    const s = sessions.get(id);
+    if (s === undefined) throw new Error(`no session ${id}`);
+    return s;
+  }
+
+  function checkEventSeqs(sessionId: string, events: readonly SessionEvent[], last: number): void {
+    events.forEach((e, i) => {
+      if (e.seq !== last + 1 + i) {
+        throw new Error(`event seq ${e.seq} does not continue the log of session ${sessionId} (expected ${last + 1 + i})`);
+      }
+    });
+  }
+
+  return {
+    kind: 'memory',
+
+    async createSession(record) {
+      open();
+      if (sessions.has(record.id)) throw new Error(`session ${record.id} already exists`);
+      if (byJoinCode.has(record.joinCode)) throw new Error(`join code ${record.joinCode} is already in use`);
+      // Tokens are secrets: never echoed in errors.
+      if (byFacilitatorToken.has(record.facilitatorToken)) throw new Error('facilitator token is already in use');
+      sessions.set(record.id, { record: copy(record), order: nextOrder++, inputs: [], inputBySeq: new Map(), inputByKey: new Map(), events: [] });
+      byJoinCode.set(record.joinCode, record.id);
+      byFacilitatorToken.set(record.facilitatorToken, record.id);
+    },
+
+    async getSession(id) {
+      open();
+      const s = sessions.get(id);
+      return s && copy(s.record);
+    },
+
+    async getSessionByJoinCode(code) {
+      open();
+      const id = byJoinCode.get(code);
+      return id === undefined ? undefined : copy(slot(id).record);
+    },
+
+    async getSessionByFacilitatorToken(token) {
+      open();
+      const id = byFacilitatorToken.get(token);
+      return id === undefined ? undefined : copy(slot(id).record);
+    },
+
+    async listSessions(options = {}) {
+      open();
+      const { limit, offset } = pageOf(options);
+      const newestFirst = [...sessions.values()].sort((a, b) => b.record.createdAt - a.record.createdAt || b.order - a.order);
+      return newestFirst.slice(offset, limit === undefined ? undefined : offset + limit).map((s) => summaryOf(s.record));
+    },
+
+    async listUnfinishedSessions() {
+      open();
+      return [...sessions.values()]
+        .filter((s) => isUnfinished(s.record))
+        .sort((a, b) => a.record.createdAt - b.record.createdAt || a.order - b.order)
+        .map((s) => copy(s.record));
+    },
+
+    async updateSession(id, patch, wallTime) {
+      open();
+      const s = slot(id);
+      const changes: SessionPatch = {};
+      for (const [k, v] of Object.entries(patch) as [keyof SessionPatch, unknown][]) {
+        if (v !== undefined) (changes as Record<string, unknown>)[k] = v;
+      }
+      s.record = { ...s.record, ...copy(changes), updatedAt: wallTime };
+    },
+
+    async appendInput(input) {
+      open();
+      const s = slot(input.sessionId);
+      checkSeq(input.seq);
+      if (input.key !== null && s.inputByKey.has(input.key)) throw new DuplicateKeyError(input.sessionId, input.key);
+      if (s.inputBySeq.has(input.seq)) throw new Error(`input seq ${input.seq} is already stored for session ${input.sessionId}`);
+      const stored = copy(input);
+      // Inputs nearly always arrive in seq order; keep the list sorted without re-sorting it.
+      let at = s.inputs.length;
+      while (at > 0 && s.inputs[at - 1].seq > stored.seq) at--;
+      s.inputs.splice(at, 0, stored);
+      s.inputBySeq.set(stored.seq, stored);
+      if (stored.key !== null) s.inputByKey.set(stored.key, stored);
+    },
+
+    async getInputByKey(sessionId, key) {
+      open();
+      const found = sessions.get(sessionId)?.inputByKey.get(key);
+      return found && copy(found);
+    },
+
+    async setInputResult(sessionId, seq, result: ResultSummary) {
+      open();
+      const found = sessions.get(sessionId)?.inputBySeq.get(seq);
+      if (found === undefined) throw new Error(`no input seq ${seq} in session ${sessionId}`);
+      found.result = copy(result);
+    },
+
+    async listInputs(sessionId) {
+      open();
+      return copy(sessions.get(sessionId)?.inputs ?? []);
+    },
+
+    async appendEvents(sessionId, events) {
+      open();
+      const s = slot(sessionId);
+      checkEventSeqs(sessionId, events, s.events.length);
+      s.events.push(...copy(events));
+    },
+
+    async replaceEvents(sessionId, events) {
+      open();
+      const s = slot(sessionId);
+      checkEventSeqs(sessionId, events, 0);
+      s.events = copy([...events]);
+    },
+
+    async listEvents(sessionId, afterSeq = 0, limit) {
+      open();
+      checkLimit(limit);
+      const events = sessions.get(sessionId)?.events ?? [];
+      // Seqs are 1..n, so the event with seq k sits at index k - 1.
+      const from = Math.max(0, Math.floor(afterSeq));
+      return copy(events.slice(from, limit === undefined ? undefined : from + limit));
+    },
+
+    async lastEventSeq(sessionId) {
+      open();
+      return sessions.get(sessionId)?.events.length ?? 0;
+    },
+
+    async addParticipant(p) {
+      open();
+      slot(p.sessionId);
+      if (participants.has(p.id)) throw new Error(`participant ${p.id} already exists`);
+      if (participantByToken.has(p.token)) throw new Error('participant token is already in use');
+      const stored = copy(p);
+      participants.set(stored.id, stored);
+      participantByToken.set(stored.token, stored);
+    },
+
+    async getParticipantByToken(token) {
+      open();
+      const p = participantByToken.get(token);
+      return p && copy(p);
+    },
+
+    async listParticipants(sessionId) {
+      open();
+      // A stable sort keeps insertion order among participants who joined in the same millisecond.
+      return copy([...participants.values()].filter((p) => p.sessionId === sessionId).sort((a, b) => a.joinedAt - b.joinedAt));
+    },
+
+    async ping() {
+      return !closed;
+    },
+
+    async close() {
+      closed = true;
+    },
+  };
+}
+
+// The SQLite store states the same rules in SQL (ORDER BY, WHERE, LIMIT/OFFSET); the contract
+// suite keeps the two in step.
+
+function summaryOf(r: SessionRecord): SessionSummary {
+  return {
+    id: r.id,
+    scenarioId: r.scenario.id,
+    title: r.scenario.title,
+    teams: [...r.teams],
+    phase: r.phase,
+    outcome: r.outcome,
+    createdAt: r.createdAt,
+    endedAt: r.endedAt,
+  };
+}
+
+function isUnfinished(r: SessionRecord): boolean {
+  return r.endedAt === null && r.phase !== 'ended';
+}
+
+function checkSeq(seq: number): void {
+  if (!Number.isInteger(seq) || seq < 1) throw new RangeError(`input seq must be a positive integer, got ${seq}`);
+}
+
+function checkLimit(limit: number | undefined): void {
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
+}
+
+function pageOf(options: { limit?: number; offset?: number }): { limit: number | undefined; offset: number } {
+  checkLimit(options.limit);
+  const offset = options.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`offset must be a non-negative integer, got ${offset}`);
+  return { limit: options.limit, offset };
+}

@@ -1,0 +1,559 @@
+// One contract for every Store adapter (memory, SQLite, later PostgreSQL): the same suite runs
+// over each, so an adapter that passes can replace another without the callers noticing.
+//
+// Usage: storeContract('sqlite', () => createSqliteStore({ path }), async () => rmSync(dir)).
+// `make` is called before every test and must return an empty store; the store is closed after it.
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DuplicateKeyError, type ParticipantRecord, type SessionRecord, type Store, type StoredInput } from '../../server/store/store.ts';
+import type { SessionEvent } from '../../server/engine/session/events.ts';
+import type { RunbookLike } from '../../server/engine/session/team.ts';
+import { act, miniWorkload, scenarioFor, startSession } from '../helpers/mini-workload.ts';
+
+const RUNBOOKS: RunbookLike[] = [
+  {
+    id: 'db-latency',
+    title: 'Database latency',
+    services: ['db'],
+    steps: [
+      { n: 1, title: 'Check p99 latency', directive: { type: 'check', what: 'metric', service: 'db', metric: 'latency_p99_ms' } },
+      { n: 2, title: 'Kill long queries', directive: { type: 'run', action: { action: 'kill-query', service: 'db' } } },
+      { n: 3, title: 'Tell the channel' },
+    ],
+  },
+];
+
+/** A full session record; `n` makes its id, join code and token unique. */
+export function sessionRecord(n: number, overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    id: `s-${n}`,
+    scenario: { ...scenarioFor([{ id: 'slow-db', kind: 'latency', service: 'db', ms: 400 }]), title: `Slow database #${n} — «prod»` },
+    workload: miniWorkload(),
+    runbooks: RUNBOOKS,
+    seed: `seed-${n}`,
+    teams: ['red', 'blue'],
+    joinCode: `JOIN${n}`,
+    facilitatorToken: `fac-token-${n}`,
+    speed: 1,
+    phase: 'lobby',
+    outcome: null,
+    scoresVisible: false,
+    createdAt: 1_700_000_000_000 + n * 1000,
+    updatedAt: 1_700_000_000_000 + n * 1000,
+    endedAt: null,
+    ...overrides,
+  };
+}
+
+/**
+ * A real event log from the engine: phase changes without a team, injected faults, metrics samples
+ * (arrays of non-integral numbers), actions with nested payloads and results, unicode text — and
+ * one last hand-made event at t = 123.456.
+ */
+export function realEvents(): SessionEvent[] {
+  const s = startSession([{ id: 'slow-db', kind: 'latency', service: 'db', ms: 400 }], { seed: 'store-contract' });
+  s.advanceTo(30);
+  act(s, { action: 'declare', severity: 'SEV2', summary: 'Checkout slow — 数据库 latency 🔥', services: ['api', 'db'] });
+  act(s, { action: 'status-update', audience: 'external', text: 'Wir untersuchen erhöhte Latenz. «ça va» \u2028 "quoted" \\ back' });
+  act(s, { action: 'toggle-flag', service: 'api', flag: 'payments', enabled: false });
+  s.advanceTo(95);
+  s.apply({ kind: 'facilitator', at: s.t, command: 'message', text: 'look at db — ✓', team: 'team-1' });
+  const events = [...s.events];
+  events.push({ seq: events.length + 1, t: 123.456, team: 'team-1', type: 'message', text: 'Ωmega ✓ 🚒', source: 'facilitator' });
+  return events;
+}
+
+function inputs(sessionId: string): StoredInput[] {
+  return [
+    {
+      sessionId,
+      seq: 1,
+      key: 'k-1',
+      input: { kind: 'facilitator', at: 0, command: 'start' },
+      wallTime: 1_700_000_100_000,
+      result: { ok: true, effect: 'started' },
+    },
+    {
+      sessionId,
+      seq: 2,
+      key: 'k-2',
+      input: { kind: 'action', at: 42.125, team: 'red', action: { action: 'declare', severity: 'SEV1', summary: 'Panne générale — 全部 ⚠', services: ['api', 'db'] } },
+      wallTime: 1_700_000_100_250,
+      result: null,
+    },
+    {
+      sessionId,
+      seq: 3,
+      key: null,
+      input: { kind: 'facilitator', at: 60, command: 'inject', fault: { id: 'leak', kind: 'memory-leak', service: 'api', mbPerMinute: 12.5 }, team: 'blue' },
+      wallTime: 1_700_000_100_500,
+      result: { ok: false, code: 'session/not-running', message: 'the session is paused; actions are not accepted' },
+    },
+  ];
+}
+
+function participant(n: number, sessionId: string, joinedAt: number): ParticipantRecord {
+  return { id: `p-${n}`, sessionId, token: `part-token-${n}`, name: `Zoë ${n}`, team: n % 2 ? 'red' : 'blue', role: 'responder', joinedAt };
+}
+
+export function storeContract(name: string, make: () => Promise<Store> | Store, cleanup?: () => Promise<void>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+
+    beforeEach(async () => {
+      store = await make();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+    if (cleanup) afterAll(cleanup);
+
+    describe('sessions', () => {
+      it('gets a created session back by id, join code and facilitator token', async () => {
+        const record = sessionRecord(1);
+        await store.createSession(record);
+        await store.createSession(sessionRecord(2));
+        expect(await store.getSession('s-1')).toStrictEqual(record);
+        expect(await store.getSessionByJoinCode('JOIN1')).toStrictEqual(record);
+        expect(await store.getSessionByFacilitatorToken('fac-token-1')).toStrictEqual(record);
+        expect((await store.getSession('s-2'))?.joinCode).toBe('JOIN2');
+      });
+
+      it('returns undefined for unknown ids, codes and tokens', async () => {
+        await store.createSession(sessionRecord(1));
+        expect(await store.getSession('s-9')).toBeUndefined();
+        expect(await store.getSessionByJoinCode('JOIN9')).toBeUndefined();
+        expect(await store.getSessionByJoinCode('join1')).toBeUndefined();
+        expect(await store.getSessionByFacilitatorToken('fac-token-9')).toBeUndefined();
+      });
+
+      it('rejects a duplicate id, join code or facilitator token and keeps the first session', async () => {
+        const first = sessionRecord(1);
+        await store.createSession(first);
+        await expect(store.createSession(sessionRecord(1, { joinCode: 'OTHER', facilitatorToken: 'other' }))).rejects.toThrow('session s-1 already exists');
+        await expect(store.createSession(sessionRecord(2, { joinCode: 'JOIN1' }))).rejects.toThrow('join code JOIN1 is already in use');
+        const dupToken = store.createSession(sessionRecord(3, { facilitatorToken: 'fac-token-1' }));
+        await expect(dupToken).rejects.toThrow('facilitator token is already in use');
+        // The token is a secret: the error must not echo it.
+        await expect(dupToken).rejects.not.toThrow('fac-token-1');
+        expect(await store.getSession('s-1')).toStrictEqual(first);
+        expect(await store.getSession('s-2')).toBeUndefined();
+        expect(await store.getSession('s-3')).toBeUndefined();
+        expect((await store.listSessions()).map((s) => s.id)).toStrictEqual(['s-1']);
+      });
+
+      it('lists summaries newest first, later-created first on equal times, with limit and offset', async () => {
+        await store.createSession(sessionRecord(1, { createdAt: 1000 }));
+        await store.createSession(sessionRecord(2, { createdAt: 3000 }));
+        await store.createSession(sessionRecord(3, { createdAt: 2000 }));
+        await store.createSession(sessionRecord(4, { createdAt: 4000 }));
+        await store.createSession(sessionRecord(5, { createdAt: 4000, phase: 'ended', outcome: 'resolved', endedAt: 9000 }));
+        const ids = async (o?: { limit?: number; offset?: number }) => (await store.listSessions(o)).map((s) => s.id);
+        expect(await ids()).toStrictEqual(['s-5', 's-4', 's-2', 's-3', 's-1']);
+        expect(await ids({ limit: 2 })).toStrictEqual(['s-5', 's-4']);
+        expect(await ids({ limit: 2, offset: 2 })).toStrictEqual(['s-2', 's-3']);
+        expect(await ids({ offset: 3 })).toStrictEqual(['s-3', 's-1']);
+        expect(await ids({ offset: 5 })).toStrictEqual([]);
+        expect(await ids({ limit: 0 })).toStrictEqual([]);
+        expect((await store.listSessions({ limit: 1 }))[0]).toStrictEqual({
+          id: 's-5',
+          scenarioId: 'test-scenario',
+          title: 'Slow database #5 — «prod»',
+          teams: ['red', 'blue'],
+          phase: 'ended',
+          outcome: 'resolved',
+          createdAt: 4000,
+          endedAt: 9000,
+        });
+      });
+
+      it('lists nothing when empty and rejects a malformed page', async () => {
+        expect(await store.listSessions()).toStrictEqual([]);
+        await expect(store.listSessions({ limit: -1 })).rejects.toThrow('limit must be a non-negative integer, got -1');
+        await expect(store.listSessions({ offset: 1.5 })).rejects.toThrow('offset must be a non-negative integer, got 1.5');
+      });
+
+      it('lists unfinished sessions oldest first, without ended ones', async () => {
+        const lobby = sessionRecord(1, { createdAt: 3000 });
+        const running = sessionRecord(2, { createdAt: 1000, phase: 'running', speed: 4 });
+        const paused = sessionRecord(3, { createdAt: 2000, phase: 'paused' });
+        await store.createSession(lobby);
+        await store.createSession(running);
+        await store.createSession(sessionRecord(4, { createdAt: 500, phase: 'ended', outcome: 'resolved', endedAt: 5000 }));
+        await store.createSession(paused);
+        expect(await store.listUnfinishedSessions()).toStrictEqual([running, paused, lobby]);
+        await store.updateSession('s-3', { phase: 'ended', outcome: 'halted', endedAt: 6000 }, 6000);
+        expect((await store.listUnfinishedSessions()).map((s) => s.id)).toStrictEqual(['s-2', 's-1']);
+      });
+
+      it('updates only the fields a patch names, and always updatedAt', async () => {
+        const record = sessionRecord(1);
+        await store.createSession(record);
+        await store.updateSession('s-1', { phase: 'running' }, 1_800_000_000_001);
+        expect(await store.getSession('s-1')).toStrictEqual({ ...record, phase: 'running', updatedAt: 1_800_000_000_001 });
+
+        await store.updateSession('s-1', { speed: 2.5, scoresVisible: true, outcome: 'resolved', endedAt: 1_800_000_000_900, phase: 'ended' }, 1_800_000_000_900);
+        const ended = { ...record, phase: 'ended', speed: 2.5, scoresVisible: true, outcome: 'resolved', endedAt: 1_800_000_000_900, updatedAt: 1_800_000_000_900 };
+        expect(await store.getSession('s-1')).toStrictEqual(ended);
+
+        // null is a value (set it); undefined and absent fields are left alone.
+        await store.updateSession('s-1', { outcome: null, endedAt: undefined, scoresVisible: false }, 1_800_000_001_000);
+        expect(await store.getSession('s-1')).toStrictEqual({ ...ended, outcome: null, scoresVisible: false, updatedAt: 1_800_000_001_000 });
+
+        await store.updateSession('s-1', {}, 1_800_000_002_000);
+        expect(await store.getSession('s-1')).toStrictEqual({ ...ended, outcome: null, scoresVisible: false, updatedAt: 1_800_000_002_000 });
+      });
+
+      it('rejects an update of an unknown session', async () => {
+        await expect(store.updateSession('nope', { phase: 'running' }, 1)).rejects.toThrow('no session nope');
+      });
+    });
+
+    describe('inputs', () => {
+      beforeEach(async () => {
+        await store.createSession(sessionRecord(1));
+        await store.createSession(sessionRecord(2));
+      });
+
+      it('appends inputs and lists them exactly, in seq order', async () => {
+        const [a, b, c] = inputs('s-1');
+        await store.appendInput(a);
+        await store.appendInput(c);
+        await store.appendInput(b);
+        expect(await store.listInputs('s-1')).toStrictEqual([a, b, c]);
+        expect((await store.listInputs('s-1')).map((i) => i.seq)).toStrictEqual([1, 2, 3]);
+      });
+
+      it('lists no inputs for a session without any, or an unknown session', async () => {
+        expect(await store.listInputs('s-1')).toStrictEqual([]);
+        expect(await store.listInputs('nope')).toStrictEqual([]);
+      });
+
+      it('rejects a duplicate key with DuplicateKeyError and stores nothing', async () => {
+        const [a, b] = inputs('s-1');
+        await store.appendInput(a);
+        const dup: StoredInput = { ...b, key: 'k-1' };
+        const err = await store.appendInput(dup).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(DuplicateKeyError);
+        expect(err).toMatchObject({ name: 'DuplicateKeyError', sessionId: 's-1', key: 'k-1', message: 'input key k-1 already used in session s-1' });
+        expect(await store.listInputs('s-1')).toStrictEqual([a]);
+        expect(await store.getInputByKey('s-1', 'k-1')).toStrictEqual(a);
+        // The seq it would have taken is still free.
+        await store.appendInput(b);
+        expect(await store.listInputs('s-1')).toStrictEqual([a, b]);
+      });
+
+      it('allows the same key in another session', async () => {
+        const [a] = inputs('s-1');
+        const [a2] = inputs('s-2');
+        await store.appendInput(a);
+        await store.appendInput(a2);
+        expect(await store.getInputByKey('s-1', 'k-1')).toStrictEqual(a);
+        expect(await store.getInputByKey('s-2', 'k-1')).toStrictEqual(a2);
+      });
+
+      it('never treats null keys as colliding', async () => {
+        const base = inputs('s-1')[2];
+        const nulls = [1, 2, 3].map((seq) => ({ ...base, seq, key: null }));
+        for (const i of nulls) await store.appendInput(i);
+        expect(await store.listInputs('s-1')).toStrictEqual(nulls);
+      });
+
+      it('rejects a seq already taken, a malformed seq and an unknown session', async () => {
+        const [a, b] = inputs('s-1');
+        await store.appendInput(a);
+        await expect(store.appendInput({ ...b, seq: 1 })).rejects.toThrow('input seq 1 is already stored for session s-1');
+        await expect(store.appendInput({ ...b, seq: 0 })).rejects.toThrow('input seq must be a positive integer, got 0');
+        await expect(store.appendInput({ ...b, seq: 2.5 })).rejects.toThrow('input seq must be a positive integer, got 2.5');
+        await expect(store.appendInput({ ...b, sessionId: 'nope' })).rejects.toThrow('no session nope');
+        expect(await store.listInputs('s-1')).toStrictEqual([a]);
+        expect(await store.listInputs('nope')).toStrictEqual([]);
+      });
+
+      it('finds an input by its key within its session only', async () => {
+        const [a, b, c] = inputs('s-1');
+        for (const i of [a, b, c]) await store.appendInput(i);
+        expect(await store.getInputByKey('s-1', 'k-2')).toStrictEqual(b);
+        expect(await store.getInputByKey('s-1', 'k-9')).toBeUndefined();
+        expect(await store.getInputByKey('s-2', 'k-2')).toBeUndefined();
+      });
+
+      it('sets an input\u2019s result after it is applied', async () => {
+        const [a, b] = inputs('s-1');
+        await store.appendInput(a);
+        await store.appendInput(b);
+        const result = { ok: true as const, effect: 'incident declared: SEV1', completesAt: 102.5, data: { nested: { list: [1, 2.75, 'x'], flag: false } } };
+        await store.setInputResult('s-1', 2, result);
+        expect(await store.listInputs('s-1')).toStrictEqual([a, { ...b, result }]);
+        expect(await store.getInputByKey('s-1', 'k-2')).toStrictEqual({ ...b, result });
+        // Overwriting is allowed: replay recomputes results.
+        await store.setInputResult('s-1', 1, { ok: false, code: 'x/y', message: 'nope' });
+        expect((await store.listInputs('s-1'))[0].result).toStrictEqual({ ok: false, code: 'x/y', message: 'nope' });
+      });
+
+      it('rejects a result for an input that does not exist', async () => {
+        await store.appendInput(inputs('s-1')[0]);
+        await expect(store.setInputResult('s-1', 7, { ok: true, effect: 'x' })).rejects.toThrow('no input seq 7 in session s-1');
+        await expect(store.setInputResult('s-2', 1, { ok: true, effect: 'x' })).rejects.toThrow('no input seq 1 in session s-2');
+      });
+    });
+
+    describe('events', () => {
+      beforeEach(async () => {
+        await store.createSession(sessionRecord(1));
+        await store.createSession(sessionRecord(2));
+      });
+
+      it('appends batches and lists exactly the same events, byte for byte', async () => {
+        const events = realEvents();
+        expect(events.length).toBe(20);
+        await store.appendEvents('s-1', events.slice(0, 7), 1_700_000_000_001);
+        await store.appendEvents('s-1', events.slice(7, 8), 1_700_000_000_002);
+        await store.appendEvents('s-1', events.slice(8), 1_700_000_000_003);
+        const listed = await store.listEvents('s-1');
+        expect(listed).toStrictEqual(events);
+        expect(JSON.stringify(listed)).toBe(JSON.stringify(events));
+        expect(listed.map((e) => e.seq)).toStrictEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      });
+
+      it('keeps nested action payloads, unicode text and numbers exact', async () => {
+        const events = realEvents();
+        await store.appendEvents('s-1', events, 1);
+        const listed = await store.listEvents('s-1');
+        const declare = listed.find((e) => e.type === 'action' && e.action.action === 'declare');
+        expect(declare).toStrictEqual({
+          seq: 9,
+          t: 30,
+          team: 'team-1',
+          type: 'action',
+          action: { action: 'declare', severity: 'SEV2', summary: 'Checkout slow — 数据库 latency 🔥', services: ['api', 'db'] },
+          result: { ok: true, effect: 'incident declared: SEV2 — Checkout slow — 数据库 latency 🔥' },
+        });
+        const update = listed.find((e) => e.type === 'action' && e.action.action === 'status-update');
+        expect(update?.type === 'action' && update.action.action === 'status-update' && update.action.text).toBe(
+          'Wir untersuchen erhöhte Latenz. «ça va» \u2028 "quoted" \\ back',
+        );
+        expect(listed[19]).toStrictEqual({ seq: 20, t: 123.456, team: 'team-1', type: 'message', text: 'Ωmega ✓ 🚒', source: 'facilitator' });
+        expect(listed[19].t).toBe(123.456);
+        // The first event is a phase change and has no team: the property stays absent.
+        expect(listed[0]).toStrictEqual({ seq: 1, t: 0, type: 'session.phase', phase: 'running' });
+        expect('team' in listed[0]).toBe(false);
+        const metrics = listed.filter((e) => e.type === 'metrics');
+        expect(metrics).toStrictEqual(events.filter((e) => e.type === 'metrics'));
+        expect(metrics.length).toBe(7);
+      });
+
+      it('keeps awkward numbers exact', async () => {
+        const services = { api: [0.1 + 0.2, 1e-7, 2 ** 53 - 1, -0.5, 123.456, 1 / 3] };
+        await store.appendEvents('s-1', [{ seq: 1, t: 123.456, type: 'metrics', services }], 1);
+        const [e] = await store.listEvents('s-1');
+        expect(e).toStrictEqual({ seq: 1, t: 123.456, type: 'metrics', services });
+        expect(e.type === 'metrics' && e.services.api).toStrictEqual([0.30000000000000004, 1e-7, 9007199254740991, -0.5, 123.456, 0.3333333333333333]);
+      });
+
+      it('lists events after a seq, at most limit of them', async () => {
+        const events = realEvents();
+        await store.appendEvents('s-1', events, 1);
+        expect((await store.listEvents('s-1', 5, 3)).map((e) => e.seq)).toStrictEqual([6, 7, 8]);
+        expect(await store.listEvents('s-1', 5, 3)).toStrictEqual(events.slice(5, 8));
+        expect((await store.listEvents('s-1', 17)).map((e) => e.seq)).toStrictEqual([18, 19, 20]);
+        expect((await store.listEvents('s-1', 0, 2)).map((e) => e.seq)).toStrictEqual([1, 2]);
+        expect(await store.listEvents('s-1', 20)).toStrictEqual([]);
+        expect(await store.listEvents('s-1', 99)).toStrictEqual([]);
+        expect(await store.listEvents('s-1', 3, 0)).toStrictEqual([]);
+        expect(await store.listEvents('s-2')).toStrictEqual([]);
+        expect(await store.listEvents('nope')).toStrictEqual([]);
+        await expect(store.listEvents('s-1', 0, -2)).rejects.toThrow('limit must be a non-negative integer, got -2');
+      });
+
+      it('reports the last seq, 0 when there are no events', async () => {
+        expect(await store.lastEventSeq('s-1')).toBe(0);
+        expect(await store.lastEventSeq('nope')).toBe(0);
+        const events = realEvents();
+        await store.appendEvents('s-1', events.slice(0, 4), 1);
+        expect(await store.lastEventSeq('s-1')).toBe(4);
+        await store.appendEvents('s-1', events.slice(4), 2);
+        expect(await store.lastEventSeq('s-1')).toBe(20);
+        expect(await store.lastEventSeq('s-2')).toBe(0);
+      });
+
+      it('rejects a batch that does not continue the log and stores none of it', async () => {
+        const events = realEvents();
+        await store.appendEvents('s-1', events.slice(0, 3), 1);
+        // seq 4 is right, seq 6 skips 5: the whole batch is refused.
+        await expect(store.appendEvents('s-1', [events[3], events[5]], 2)).rejects.toThrow('event seq 6 does not continue the log of session s-1 (expected 5)');
+        await expect(store.appendEvents('s-1', events.slice(2, 5), 2)).rejects.toThrow('event seq 3 does not continue the log of session s-1 (expected 4)');
+        expect(await store.listEvents('s-1')).toStrictEqual(events.slice(0, 3));
+        expect(await store.lastEventSeq('s-1')).toBe(3);
+      });
+
+      it('rejects events for an unknown session and accepts an empty batch', async () => {
+        await expect(store.appendEvents('nope', realEvents().slice(0, 1), 1)).rejects.toThrow('no session nope');
+        await store.appendEvents('s-1', [], 1);
+        expect(await store.lastEventSeq('s-1')).toBe(0);
+      });
+
+      it('replaces the whole log of a session', async () => {
+        const events = realEvents();
+        await store.appendEvents('s-1', events, 1);
+        await store.appendEvents('s-2', events.slice(0, 5), 1);
+        const rebuilt = events.slice(0, 12).map((e) => (e.type === 'message' ? { ...e, text: 'rebuilt' } : e));
+        rebuilt[11] = { seq: 12, t: 96.5, team: 'team-1', type: 'message', text: 'rebuilt ✓', source: 'replay' };
+        await store.replaceEvents('s-1', rebuilt, 2);
+        expect(await store.listEvents('s-1')).toStrictEqual(rebuilt);
+        expect(await store.lastEventSeq('s-1')).toBe(12);
+        // The log continues from the replaced one.
+        await store.appendEvents('s-1', [{ ...events[12], seq: 13 }], 3);
+        expect(await store.lastEventSeq('s-1')).toBe(13);
+        expect(await store.listEvents('s-2')).toStrictEqual(events.slice(0, 5));
+        await store.replaceEvents('s-2', [], 4);
+        expect(await store.listEvents('s-2')).toStrictEqual([]);
+        expect(await store.lastEventSeq('s-2')).toBe(0);
+      });
+
+      it('rejects a replacement that does not start at seq 1 and keeps the old log', async () => {
+        const events = realEvents();
+        await store.appendEvents('s-1', events, 1);
+        await expect(store.replaceEvents('s-1', events.slice(1), 2)).rejects.toThrow('event seq 2 does not continue the log of session s-1 (expected 1)');
+        await expect(store.replaceEvents('nope', events, 2)).rejects.toThrow('no session nope');
+        expect(await store.listEvents('s-1')).toStrictEqual(events);
+      });
+    });
+
+    describe('participants', () => {
+      beforeEach(async () => {
+        await store.createSession(sessionRecord(1));
+        await store.createSession(sessionRecord(2));
+      });
+
+      it('adds participants and finds them by token and by session, in joining order', async () => {
+        const p1 = participant(1, 's-1', 5000);
+        const p2 = participant(2, 's-1', 4000);
+        const p3 = participant(3, 's-2', 4500);
+        const p4 = participant(4, 's-1', 5000);
+        for (const p of [p1, p2, p3, p4]) await store.addParticipant(p);
+        expect(await store.listParticipants('s-1')).toStrictEqual([p2, p1, p4]);
+        expect(await store.listParticipants('s-2')).toStrictEqual([p3]);
+        expect(await store.listParticipants('nope')).toStrictEqual([]);
+        expect(await store.getParticipantByToken('part-token-3')).toStrictEqual(p3);
+        expect(await store.getParticipantByToken('part-token-9')).toBeUndefined();
+      });
+
+      it('rejects a duplicate id or token and a participant of an unknown session', async () => {
+        const p1 = participant(1, 's-1', 5000);
+        await store.addParticipant(p1);
+        await expect(store.addParticipant({ ...participant(2, 's-1', 1), id: 'p-1' })).rejects.toThrow('participant p-1 already exists');
+        const dupToken = store.addParticipant({ ...participant(3, 's-1', 1), token: 'part-token-1' });
+        await expect(dupToken).rejects.toThrow('participant token is already in use');
+        await expect(dupToken).rejects.not.toThrow('part-token-1');
+        await expect(store.addParticipant(participant(4, 'nope', 1))).rejects.toThrow('no session nope');
+        expect(await store.listParticipants('s-1')).toStrictEqual([p1]);
+        expect(await store.getParticipantByToken('part-token-1')).toStrictEqual(p1);
+      });
+    });
+
+    describe('isolation between sessions', () => {
+      it('never shows one session\u2019s inputs, events or participants in another', async () => {
+        await store.createSession(sessionRecord(1));
+        await store.createSession(sessionRecord(2));
+        const events = realEvents();
+        const in1 = inputs('s-1');
+        const in2 = inputs('s-2').slice(0, 2).map((i) => ({ ...i, key: `other-${i.seq}`, wallTime: i.wallTime + 7 }));
+        for (const i of in1) await store.appendInput(i);
+        for (const i of in2) await store.appendInput(i);
+        await store.appendEvents('s-1', events, 1);
+        await store.appendEvents('s-2', events.slice(0, 3), 2);
+        await store.addParticipant(participant(1, 's-1', 1));
+        await store.addParticipant(participant(2, 's-2', 1));
+        expect(await store.listInputs('s-1')).toStrictEqual(in1);
+        expect(await store.listInputs('s-2')).toStrictEqual(in2);
+        expect(await store.getInputByKey('s-2', 'k-1')).toBeUndefined();
+        expect(await store.getInputByKey('s-1', 'other-1')).toBeUndefined();
+        await store.setInputResult('s-2', 2, { ok: true, effect: 'only s-2' });
+        expect((await store.listInputs('s-1'))[1].result).toBeNull();
+        expect(await store.listEvents('s-1')).toStrictEqual(events);
+        expect(await store.listEvents('s-2')).toStrictEqual(events.slice(0, 3));
+        expect(await store.lastEventSeq('s-1')).toBe(20);
+        expect(await store.lastEventSeq('s-2')).toBe(3);
+        await store.replaceEvents('s-2', events.slice(0, 1), 3);
+        expect(await store.listEvents('s-1')).toStrictEqual(events);
+        expect((await store.listParticipants('s-1')).map((p) => p.id)).toStrictEqual(['p-1']);
+        expect((await store.listParticipants('s-2')).map((p) => p.id)).toStrictEqual(['p-2']);
+        await store.updateSession('s-2', { phase: 'running' }, 9);
+        expect((await store.getSession('s-1'))?.phase).toBe('lobby');
+      });
+    });
+
+    describe('stored objects are copies', () => {
+      it('ignores changes to objects passed in after the call', async () => {
+        const record = sessionRecord(1);
+        await store.createSession(record);
+        const expected = sessionRecord(1);
+        record.teams.push('green');
+        record.scenario.title = 'mutated';
+        record.phase = 'ended';
+        expect(await store.getSession('s-1')).toStrictEqual(expected);
+
+        const input = inputs('s-1')[1];
+        await store.appendInput(input);
+        (input.input as { at: number }).at = 999;
+        input.key = 'mutated';
+        expect(await store.listInputs('s-1')).toStrictEqual([inputs('s-1')[1]]);
+
+        const events = realEvents();
+        await store.appendEvents('s-1', events, 1);
+        const declare = events.find((e) => e.type === 'action')!;
+        if (declare.type === 'action' && declare.action.action === 'declare') declare.action.summary = 'mutated';
+        events.length = 0;
+        expect(await store.listEvents('s-1')).toStrictEqual(realEvents());
+
+        const p = participant(1, 's-1', 1);
+        await store.addParticipant(p);
+        p.name = 'mutated';
+        expect(await store.getParticipantByToken('part-token-1')).toStrictEqual(participant(1, 's-1', 1));
+      });
+
+      it('ignores changes to returned objects', async () => {
+        await store.createSession(sessionRecord(1));
+        const got = (await store.getSession('s-1'))!;
+        got.teams.push('green');
+        got.workload.services.length = 0;
+        (await store.getSessionByJoinCode('JOIN1'))!.runbooks[0].steps.length = 0;
+        (await store.listSessions())[0].teams.push('green');
+        (await store.listUnfinishedSessions())[0].scenario.title = 'mutated';
+        expect(await store.getSession('s-1')).toStrictEqual(sessionRecord(1));
+
+        const [a] = inputs('s-1');
+        await store.appendInput(a);
+        (await store.listInputs('s-1'))[0].key = 'mutated';
+        (await store.getInputByKey('s-1', 'k-1'))!.input.at = 999;
+        expect(await store.listInputs('s-1')).toStrictEqual([inputs('s-1')[0]]);
+
+        await store.appendEvents('s-1', realEvents(), 1);
+        const listed = await store.listEvents('s-1');
+        listed[0].t = 999;
+        listed.length = 0;
+        expect(await store.listEvents('s-1')).toStrictEqual(realEvents());
+
+        await store.addParticipant(participant(1, 's-1', 1));
+        (await store.listParticipants('s-1'))[0].name = 'mutated';
+        (await store.getParticipantByToken('part-token-1'))!.team = 'mutated';
+        expect(await store.listParticipants('s-1')).toStrictEqual([participant(1, 's-1', 1)]);
+      });
+    });
+
+    describe('lifecycle', () => {
+      it('answers ping while open; after close ping is false and calls reject', async () => {
+        expect(await store.ping()).toBe(true);
+        await store.close();
+        expect(await store.ping()).toBe(false);
+        await expect(store.getSession('s-1')).rejects.toThrow(/closed/);
+        await expect(store.createSession(sessionRecord(1))).rejects.toThrow(/closed/);
+        // Closing twice is harmless (afterEach closes again).
+        await store.close();
+      });
+    });
+  });
+}

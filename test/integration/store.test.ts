@@ -1,0 +1,221 @@
+// The store contract over every adapter that needs no outside service, plus what only a file
+// database can show: durability across reopen and kill -9, WAL mode, versioned migrations.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createMemoryStore } from '../../server/store/memory.ts';
+import { createSqliteStore, MIGRATIONS, SCHEMA_VERSION } from '../../server/store/sqlite.ts';
+import type { StoredInput } from '../../server/store/store.ts';
+import { realEvents, sessionRecord, storeContract } from './store-contract.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const WRITER = fileURLToPath(new URL('../fixtures/store-writer.ts', import.meta.url));
+
+storeContract('memory', () => createMemoryStore());
+
+{
+  const dir = mkdtempSync(join(tmpdir(), 'firedrill-store-contract-'));
+  let n = 0;
+  storeContract(
+    'sqlite',
+    () => createSqliteStore({ path: join(dir, `contract-${++n}.sqlite`) }),
+    async () => rmSync(dir, { recursive: true, force: true }),
+  );
+}
+
+describe('SQLite store', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'firedrill-store-sqlite-'));
+  let n = 0;
+  const freshPath = (name = 'db') => join(dir, `${name}-${++n}.sqlite`);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function raw(path: string) {
+    return new Database(path, { fileMustExist: true });
+  }
+
+  it('keeps sessions, inputs, events and participants across close and reopen', async () => {
+    const path = freshPath();
+    const record = sessionRecord(1);
+    const input: StoredInput = {
+      sessionId: 's-1',
+      seq: 1,
+      key: 'k',
+      input: { kind: 'action', at: 12.5, team: 'red', action: { action: 'restart', service: 'api', rolling: true } },
+      wallTime: 1_700_000_000_123,
+      result: null,
+    };
+    const events = realEvents();
+    const participant = { id: 'p-1', sessionId: 's-1', token: 'tok', name: 'Ana', team: 'red', role: 'incident-commander', joinedAt: 5 };
+
+    const first = createSqliteStore({ path });
+    await first.createSession(record);
+    await first.appendInput(input);
+    await first.setInputResult('s-1', 1, { ok: true, effect: 'api restarting' });
+    await first.appendEvents('s-1', events, 1);
+    await first.addParticipant(participant);
+    await first.updateSession('s-1', { phase: 'running' }, 1_700_000_000_500);
+    await first.close();
+
+    const second = createSqliteStore({ path });
+    expect(await second.getSession('s-1')).toStrictEqual({ ...record, phase: 'running', updatedAt: 1_700_000_000_500 });
+    expect(await second.listUnfinishedSessions()).toStrictEqual([{ ...record, phase: 'running', updatedAt: 1_700_000_000_500 }]);
+    expect(await second.listInputs('s-1')).toStrictEqual([{ ...input, result: { ok: true, effect: 'api restarting' } }]);
+    expect(await second.listEvents('s-1')).toStrictEqual(events);
+    expect(await second.lastEventSeq('s-1')).toBe(20);
+    expect(await second.getParticipantByToken('tok')).toStrictEqual(participant);
+    await second.close();
+  });
+
+  it('sees writes of another store open on the same file', async () => {
+    const path = freshPath();
+    const a = createSqliteStore({ path });
+    const b = createSqliteStore({ path });
+    await a.createSession(sessionRecord(1));
+    await a.appendEvents('s-1', realEvents().slice(0, 2), 1);
+    expect(await b.lastEventSeq('s-1')).toBe(2);
+    await expect(b.appendEvents('s-1', realEvents().slice(0, 2), 1)).rejects.toThrow('event seq 1 does not continue the log of session s-1 (expected 3)');
+    await a.close();
+    await b.close();
+  });
+
+  it('runs in WAL mode', async () => {
+    const path = freshPath();
+    const store = createSqliteStore({ path });
+    const db = raw(path);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    await store.close();
+  });
+
+  it('creates the directory of its file when missing', async () => {
+    const path = join(dir, 'nested', 'deeper', 'store.sqlite');
+    const store = createSqliteStore({ path });
+    await store.createSession(sessionRecord(1));
+    await store.close();
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('works in memory', async () => {
+    const store = createSqliteStore({ path: ':memory:' });
+    expect(store.kind).toBe('sqlite');
+    expect(await store.ping()).toBe(true);
+    await store.createSession(sessionRecord(1));
+    expect((await store.getSession('s-1'))?.id).toBe('s-1');
+    await store.close();
+    expect(await store.ping()).toBe(false);
+  });
+
+  it('records each migration once and does not re-apply them on reopen', async () => {
+    const path = freshPath();
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+    expect(SCHEMA_VERSION).toBe(1);
+    await createSqliteStore({ path, now: () => 1111 }).close();
+    const db = raw(path);
+    expect(db.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all()).toStrictEqual([{ version: 1, applied_at: 1111 }]);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    expect(tables).toStrictEqual(['events', 'inputs', 'participants', 'schema_migrations', 'sessions']);
+    db.close();
+
+    // Had migration 1 run again, CREATE TABLE sessions would fail and applied_at would change.
+    const again = createSqliteStore({ path, now: () => 2222 });
+    await again.createSession(sessionRecord(1));
+    await again.close();
+    const after = raw(path);
+    expect(after.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all()).toStrictEqual([{ version: 1, applied_at: 1111 }]);
+    after.close();
+  });
+
+  it('refuses a database written by a newer version, with a clear error, and leaves it alone', async () => {
+    const path = freshPath();
+    const store = createSqliteStore({ path });
+    await store.createSession(sessionRecord(1));
+    await store.close();
+    const db = raw(path);
+    db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(SCHEMA_VERSION + 1, 3333);
+    db.close();
+
+    expect(() => createSqliteStore({ path })).toThrow(
+      `SQLite database ${path} has schema version 2, but this firedrill only knows versions up to 1: ` +
+        'it was written by a newer firedrill. Upgrade firedrill, or point it at another database file.',
+    );
+    const check = raw(path);
+    expect(check.prepare('SELECT count(*) FROM sessions').pluck().get()).toBe(1);
+    expect(check.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(2);
+    check.close();
+  });
+
+  it('refuses a file that is not a SQLite database, naming it', () => {
+    const path = freshPath('garbage');
+    writeFileSync(path, 'this is not a database, just some text that is long enough to have a header '.repeat(20));
+    expect(() => createSqliteStore({ path })).toThrow(`cannot open SQLite database ${path}: file is not a database`);
+    expect(readFileSync(path, 'utf8').startsWith('this is not a database')).toBe(true);
+  });
+
+  it('loses no committed input or event when its process is killed with SIGKILL', async () => {
+    const path = freshPath('kill');
+    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, path], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('exit', (code, signal) => done({ code, signal })));
+    // Kill it once it has reported at least 300 commits (well into the loop).
+    await new Promise<void>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`writer reported too little in 20 s; stdout: ${stdout.slice(-200)} stderr: ${stderr}`)), 20_000);
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if ((stdout.match(/^\d+$/gm) ?? []).length >= 300) {
+          clearTimeout(timer);
+          child.kill('SIGKILL');
+          done();
+        }
+      });
+      child.on('exit', () => {
+        clearTimeout(timer);
+        fail(new Error(`writer exited early; stderr: ${stderr}`));
+      });
+    });
+    expect(await exited).toStrictEqual({ code: null, signal: 'SIGKILL' });
+
+    // Only complete lines count: a seq is reported once its newline is out.
+    const reported = stdout
+      .split('\n')
+      .slice(0, -1)
+      .filter((l) => /^\d+$/.test(l))
+      .map(Number);
+    const lastReported = reported[reported.length - 1];
+    expect(reported).toStrictEqual(Array.from({ length: lastReported }, (_, i) => i + 1));
+    expect(lastReported).toBeGreaterThanOrEqual(300);
+
+    const store = createSqliteStore({ path });
+    const inputs = await store.listInputs('kill-9');
+    const events = await store.listEvents('kill-9');
+    // No gaps, everything reported is there, and at most the one step in flight went further.
+    expect(inputs.map((i) => i.seq)).toStrictEqual(Array.from({ length: inputs.length }, (_, i) => i + 1));
+    expect(events.map((e) => e.seq)).toStrictEqual(Array.from({ length: events.length }, (_, i) => i + 1));
+    expect(inputs.length).toBeGreaterThanOrEqual(lastReported);
+    expect(inputs.length).toBeLessThanOrEqual(lastReported + 1);
+    expect(events.length).toBeGreaterThanOrEqual(lastReported);
+    expect(events.length).toBeLessThanOrEqual(inputs.length);
+    expect(inputs[lastReported - 1]).toStrictEqual({
+      sessionId: 'kill-9',
+      seq: lastReported,
+      key: `key-${lastReported}`,
+      input: { kind: 'action', at: lastReported / 4, team: 'red', action: { action: 'hypothesis', text: `hypothesis #${lastReported} — ✓` } },
+      wallTime: 1_700_000_000_000 + lastReported,
+      result: null,
+    });
+    expect(events[lastReported - 1]).toStrictEqual({ seq: lastReported, t: lastReported / 4, team: 'red', type: 'message', text: `event #${lastReported}`, source: 'writer' });
+    // The file is healthy after recovery and takes new writes where the log stopped.
+    const next = events.length + 1;
+    await store.appendEvents('kill-9', [{ seq: next, t: 0, type: 'message', text: 'after', source: 'test' }], 1);
+    expect(await store.lastEventSeq('kill-9')).toBe(next);
+    await store.close();
+    const db = raw(path);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+});
