@@ -3,6 +3,8 @@
 // Exit codes: 0 clean, 1 problems found, 2 usage error.
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { checkScoreability } from '../engine/bots/scoreability.ts';
 import { formatProblem } from '../engine/scenario/problems.ts';
 import type { Library } from '../engine/scenario/library.ts';
 import { readLibrary, readScenarioFiles } from '../library/fs.ts';
@@ -15,7 +17,11 @@ const USAGE = `Usage: firedrill validate [files or folders…] [--json] [--libra
   runbook (runbooks/*.md) files. Without files it checks the whole library. Files named here find their workload and
   runbooks in the library when they do not come with them.
 
+  Every scenario without problems is also dry-run: the perfect bot must resolve it and score at
+  least 90, a team that does nothing at most 20 (codes scoreability/*).
+
   --json          print the problems as a JSON array
+  --no-dry-run    skip the dry runs with bots
   --library DIR   the scenario library (default: the scenarios/ folder of firedrill,
                   or $FIREDRILL_SCENARIOS)`;
 
@@ -37,6 +43,17 @@ function summary(lib: Library): string {
   return `ok: ${plural(count('scenario'), 'scenario')}, ${plural(count('workload'), 'workload')}, ${plural(count('runbook'), 'runbook')}`;
 }
 
+/** The line where `pattern` first matches in a file (1 when unreadable or absent). */
+async function lineOf(file: string, pattern: RegExp): Promise<number> {
+  try {
+    const text = await readFile(file, 'utf8');
+    const m = pattern.exec(text);
+    return m ? text.slice(0, m.index).split('\n').length : 1;
+  } catch {
+    return 1;
+  }
+}
+
 function emptyLibrary(): Library {
   return { workloads: new Map(), scenarios: new Map(), runbooks: new Map(), problems: [], files: [], workloadFiles: new Map() };
 }
@@ -51,6 +68,7 @@ export async function validateCommand(args: string[], io: Io): Promise<number> {
       options: {
         json: { type: 'boolean' },
         library: { type: 'string' },
+        'no-dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -70,7 +88,24 @@ export async function validateCommand(args: string[], io: Io): Promise<number> {
   const libraryDir = values.library ?? defaultLibrary();
   const modules = positionals.filter((p) => MODULE_SCENARIO.test(p));
   const files = positionals.filter((p) => !MODULE_SCENARIO.test(p));
+  const fallback = positionals.length > 0 && !values['no-dry-run'] ? await readLibrary(libraryDir) : undefined;
+  const fallbackWorkloads = fallback?.workloads ?? new Map();
+  const fallbackRunbooks = fallback?.runbooks ?? new Map();
   const lib = positionals.length === 0 ? await readLibrary(libraryDir) : files.length > 0 ? await readScenarioFiles(files, libraryDir) : emptyLibrary();
+  // Scoreability: every scenario without problems is dry-run with the perfect and the idle bot.
+  if (!values['no-dry-run']) {
+    const fileProblems = new Set(lib.problems.map((p) => p.file));
+    for (const { spec, file } of lib.scenarios.values()) {
+      if (fileProblems.has(file)) continue;
+      const workload = lib.workloads.get(spec.workload) ?? fallbackWorkloads.get(spec.workload);
+      if (!workload) continue;
+      const runbooks = new Map([...fallbackRunbooks, ...lib.runbooks]);
+      const { problems } = checkScoreability(spec, workload, runbooks);
+      if (!problems.length) continue;
+      const line = await lineOf(file, /^expectations:/m);
+      for (const p of problems) lib.problems.push({ file, line, column: 1, field: 'expectations', message: p.message, code: p.code });
+    }
+  }
   for (const m of modules) {
     const loaded = await loadScenarioModule(m, libraryDir);
     if ('problems' in loaded) lib.problems.push(...loaded.problems);

@@ -357,7 +357,7 @@ describe('file system and CLI', () => {
 
   it('validate: a clean library prints a summary and exits 0', async () => {
     const { out, io: streams } = io();
-    expect(await validateCommand(['--library', VALID], streams)).toBe(0);
+    expect(await validateCommand(['--library', VALID, '--no-dry-run'], streams)).toBe(0);
     expect(out.stdout).toBe('ok: 1 scenario, 1 workload, 1 runbook\n');
   });
 

@@ -76,6 +76,9 @@ export const PROBLEM_CODES = {
   'module/shape': 'A TypeScript scenario module must `export default { scenario, machine? }` (see docs/scenario-format.md).',
   'module/load-error': 'A TypeScript scenario module could not be loaded (it threw, or does not compile).',
   'module/machine': 'The machine of a TypeScript scenario module is not an XState machine, or fails when it receives TICK and ACTION events.',
+  'scoreability/perfect-unresolved': 'The perfect bot (which knows the answer) could not resolve the scenario: an expectation or resolver cannot be met.',
+  'scoreability/perfect-low': 'The perfect bot resolves the scenario but scores under 90: some expectation is out of reach (the message names the costliest ones).',
+  'scoreability/idle-high': 'A team that does nothing scores over 20: the scenario rewards doing nothing (the message names the findings that give the points).',
   'rootcause/unreachable': 'A root-cause fault is injected only by branches that can never fire.',
   // runbooks
   'runbook/front-matter': 'The runbook\u2019s front matter (`---` id, title, services `---`) is missing or wrong.',
