@@ -245,7 +245,8 @@ export class Session {
     } else if (a.action === 'resolve' && result.data?.premature === false) {
       // The cause is gone and the team calls it over: if the smoothed impact signal has not caught up
       // yet, the incident is mitigated now.
-      if (team.mitigatedAt === null) {
+      // Only when customers are being served right now; the smoothed signal merely lags.
+      if (team.mitigatedAt === null && this.currentBurn(team) <= IMPACT_BURN) {
         team.mitigatedAt = this.t;
         this.log({ type: 'team.mitigated' }, team.id);
       }
@@ -531,26 +532,32 @@ export class Session {
     }
   }
 
-  /**
-   * Customer impact from the SLO services (or the entry points when there are none), smoothed over
-   * about 30 s with hysteresis so that noise does not flap it; mitigation once the cause is gone.
-   */
-  private observeImpact(team: TeamRuntime): void {
+  /** The error-budget burn rate at the SLO services (or 0.1% at the entry points) this tick, unsmoothed. */
+  private currentBurn(team: TeamRuntime): number {
     const world = team.world;
     let burn = 0;
-    let sloServices = 0;
+    let slo = 0;
     for (const s of world.services) {
       if (s.sloObjective > 0) {
-        sloServices++;
+        slo++;
         burn = Math.max(burn, s.m.error_rate / (1 - s.sloObjective));
       }
     }
-    if (sloServices === 0) {
+    if (slo === 0) {
       for (const e of this.workload.traffic.entry) {
         const i = world.byId.get(e.service);
         if (i !== undefined) burn = Math.max(burn, world.services[i].m.error_rate / 0.001);
       }
     }
+    return burn;
+  }
+
+  /**
+   * Customer impact from the SLO services (or the entry points when there are none), smoothed over
+   * about 30 s with hysteresis so that noise does not flap it; mitigation once the cause is gone.
+   */
+  private observeImpact(team: TeamRuntime): void {
+    const burn = this.currentBurn(team);
     team.impactLevel += (burn - team.impactLevel) * Math.min(1, this.dt / 30);
     const impact = team.impact ? team.impactLevel > IMPACT_BURN / 2 : team.impactLevel > IMPACT_BURN;
     if (impact !== team.impact) {
