@@ -314,7 +314,11 @@ export function scoreTeam(events: readonly SessionEvent[], scenario: ScenarioSpe
     communication.add(null, 0, 'No update cadence', 20);
   }
   const resolveAction = actionsOf('resolve').find((e) => e.result.ok && e.result.data?.premature !== true);
-  const calm = mitigatedAt ?? resolvedAt;
+  // The closing update may come once the cause is gone (or mitigation recorded), whichever is first.
+  const clearedTimes = [...roots].map((id) => ev.find((e) => (e.type === 'fault.cleared' || e.type === 'fault.expired') && e.fault === id)?.t);
+  const causeClearedAt = clearedTimes.every((x) => x !== undefined) && clearedTimes.length ? Math.max(...(clearedTimes as number[])) : null;
+  const calmAt = Math.min(mitigatedAt ?? Infinity, causeClearedAt ?? Infinity, resolvedAt ?? Infinity);
+  const calm = Number.isFinite(calmAt) ? calmAt : null;
   const closing = resolvedAt !== null && calm !== null ? updates.find((u) => u.t >= calm - 60 && u.t <= resolvedAt + 600) : undefined;
   if (closing) communication.add(closing.t, 15, `Posted a closing update at ${clock(closing.t)}`, 15);
   else if (resolveAction && (resolveAction.action.summary ?? '').length >= 30) communication.add(resolveAction.t, 15, 'Resolved with a written summary', 15);
