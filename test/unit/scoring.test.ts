@@ -668,9 +668,12 @@ describe('communication', () => {
   it('a closing update from a minute before mitigation to 10 minutes after resolution: +15', () => {
     const closing = score(started().update(100, CAN).mitigated(600).update(540 + 60, CAN).resolved(700));
     expect(finding(closing, 'communication', 'Posted')).toEqual({ dimension: 'communication', t: 600, points: 15, text: 'Posted a closing update at T+10:00: +15' });
-    const justBefore = score(started().update(540, CAN).mitigated(600).resolved(700));
+    const justBefore = score(started().update(100, CAN).update(540, CAN).mitigated(600).resolved(700));
     expect(finding(justBefore, 'communication', 'Posted').t).toBe(540);
-    const tooEarly = score(started().update(539, CAN).mitigated(600).resolved(700));
+    // the first update cannot also be the closing one
+    const onlyOne = score(started().update(540, CAN).mitigated(600).resolved(700));
+    expect(finding(onlyOne, 'communication', 'No summary')).toMatchObject({ points: 0 });
+    const tooEarly = score(started().update(100, CAN).update(539, CAN).mitigated(600).resolved(700));
     expect(finding(tooEarly, 'communication', 'No summary')).toMatchObject({ points: 0, text: 'No summary at resolution: +0' });
     const unresolved = score(started().mitigated(600).update(650, CAN).end(900, 'unresolved', 'time ran out'));
     expect(finding(unresolved, 'communication', 'No summary').points).toBe(0);

@@ -319,7 +319,8 @@ export function scoreTeam(events: readonly SessionEvent[], scenario: ScenarioSpe
   const causeClearedAt = clearedTimes.every((x) => x !== undefined) && clearedTimes.length ? Math.max(...(clearedTimes as number[])) : null;
   const calmAt = Math.min(mitigatedAt ?? Infinity, causeClearedAt ?? Infinity, resolvedAt ?? Infinity);
   const calm = Number.isFinite(calmAt) ? calmAt : null;
-  const closing = resolvedAt !== null && calm !== null ? updates.find((u) => u.t >= calm - 60 && u.t <= resolvedAt + 600) : undefined;
+  // A closing update is one more than the first: a single late update cannot be both.
+  const closing = resolvedAt !== null && calm !== null ? updates.find((u, i) => i > 0 && u.t >= calm - 60 && u.t <= resolvedAt + 600) : undefined;
   if (closing) communication.add(closing.t, 15, `Posted a closing update at ${clock(closing.t)}`, 15);
   else if (resolveAction && (resolveAction.action.summary ?? '').length >= 30) communication.add(resolveAction.t, 15, 'Resolved with a written summary', 15);
   else communication.add(null, 0, 'No summary at resolution', 15);
