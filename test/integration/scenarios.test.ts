@@ -1,7 +1,7 @@
 // Every shipped scenario: its example responses resolve it, doing nothing does not, and runs are
 // deterministic — same seed, same bytes; another seed, other noise but the same story.
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readLibrary } from '../../server/library/fs.ts';
 import type { Library } from '../../server/engine/scenario/library.ts';
 import { Session } from '../../server/engine/session/session.ts';
@@ -9,11 +9,9 @@ import { parseResponses } from '../../server/engine/session/responses.ts';
 import { runResult } from '../../server/engine/session/result.ts';
 
 const LIBRARY = new URL('../../scenarios/', import.meta.url).pathname;
-let lib: Library;
-
-beforeAll(async () => {
-  lib = await readLibrary(LIBRARY);
-});
+// Loaded at collection time so that every shipped scenario gets its own tests.
+const lib: Library = await readLibrary(LIBRARY);
+const IDS = [...lib.scenarios.keys()].sort();
 
 function run(id: string, seed: number, withResponses: boolean, teams = ['team-1']) {
   const { spec } = lib.scenarios.get(id)!;
@@ -49,7 +47,7 @@ describe('the scenario library', () => {
   });
 });
 
-describe.each(['friday-deploy', 'cache-stampede', 'expired-cert', 'config-push', 'payments-provider-outage'])('scenario %s', (id) => {
+describe.each(IDS)('scenario %s', (id) => {
   it('is resolved by its scripted response, after the fault was cleared', () => {
     const r = run(id, 1, true);
     expect(r.outcome).toBe('resolved');
