@@ -80,6 +80,7 @@ export async function startServer(options: ServeOptions): Promise<Running> {
       app.firedrill.shuttingDown = true;
       await manager.shutdown(reason);
       for (const socket of await io.fetchSockets()) socket.emit('error', { code: 'server/shutting-down', message: reason });
+      await closeConnections(io, 2000);
       gateway.close();
       io.close();
       await app.close();
@@ -88,6 +89,19 @@ export async function startServer(options: ServeOptions): Promise<Running> {
     return closing;
   };
   return { app, io, manager, url, close };
+}
+
+/**
+ * Closes every client connection once what was written to it has gone out. `io.close()` discards
+ * unsent packets (the pause and the shutting-down error would be lost); closing each connection
+ * without discarding waits for its buffer to drain. Clients see a transport close and, being
+ * socket.io clients, reconnect by themselves once the server is back.
+ */
+async function closeConnections(io: FiredrillServer, timeoutMs: number): Promise<void> {
+  const sockets = io.of('/').sockets;
+  for (const socket of sockets.values()) socket.conn.close();
+  const until = Date.now() + timeoutMs;
+  while (sockets.size > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 /** Options from flags and the environment, with the embedded defaults. */

@@ -50,6 +50,8 @@ export class SessionHost {
   private lastFrames = new Map<string, Map<string, number[]>>();
   private lastAlerts = new Map<string, Map<string, string>>();
   private lastTelemetryT = -1;
+  /** While set, simulated time does not follow the wall clock (a session being restored). */
+  private clockHeld = false;
   /** Set while an operator's halt-all holds: no start or resume. */
   haltedAll = false;
 
@@ -76,7 +78,8 @@ export class SessionHost {
 
   /**
    * Rebuilds a session from its stored inputs. A session that was running comes back paused at the
-   * simulated time of its last input, its event log identical to the one before the crash up to there.
+   * simulated time of its last persisted event (at or after its last input), its event log identical
+   * to the one before the crash.
    */
   static async restore(record: SessionRecord, deps: HostDeps): Promise<SessionHost> {
     const host = new SessionHost(record, deps);
@@ -90,10 +93,31 @@ export class SessionHost {
         if (last) await deps.store.setInputResult(record.id, stored.seq, last);
       }
     }
-    host.anchor = { wall: deps.now(), sim: host.session.t };
+    // Clock steps after the last input produced events that were stored and published before the
+    // crash; clients hold their seqs. Replaying the clock up to the last of them (the same ticks give
+    // the same events) keeps every seq meaning the same event, instead of rewinding to the last
+    // input and handing out those seqs again for different events.
+    const storedSeq = await deps.store.lastEventSeq(record.id);
+    if (host.session.phase === 'running' && storedSeq > host.session.events.length) {
+      const [last] = await deps.store.listEvents(record.id, storedSeq - 1, 1);
+      if (last) host.session.advanceTo(last.t);
+    }
+    if (storedSeq > 0) {
+      const stored = await deps.store.listEvents(record.id);
+      if (JSON.stringify(stored) !== JSON.stringify(host.session.events.slice(0, stored.length))) {
+        deps.onError?.(new Error(`session ${record.id}: replaying its inputs did not reproduce its stored event log (the engine changed?); the replay replaces it`), `restoring session ${record.id}`);
+      }
+    }
     await deps.store.replaceEvents(record.id, host.session.events, deps.now());
     host.published = host.session.events.length;
-    if (host.session.phase === 'running') await host.command({ command: 'pause', reason: 'the server restarted: resume when everyone is back' }, null);
+    if (host.session.phase === 'running') {
+      // No wall time has passed for this session since the crash: pause exactly where the replay stopped.
+      host.clockHeld = true;
+      await host.command({ command: 'pause', reason: 'the server restarted: resume when everyone is back' }, null);
+      host.clockHeld = false;
+    }
+    // Crashed after an end (or another change of phase) was applied but before the record said so.
+    else if (host.session.phase !== host.record.phase) await host.persistPhase();
     return host;
   }
 
@@ -119,7 +143,7 @@ export class SessionHost {
 
   /** Simulated time now, from the wall clock, the anchor and the speed (capped at the scenario's end). */
   simNow(): number {
-    if (this.session.phase !== 'running') return this.session.t;
+    if (this.session.phase !== 'running' || this.clockHeld) return this.session.t;
     const elapsed = ((this.deps.now() - this.anchor.wall) / 1000) * this.record.speed;
     return Math.min(this.session.duration, Math.max(this.session.t, this.anchor.sim + elapsed));
   }

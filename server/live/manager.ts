@@ -49,6 +49,7 @@ export class SessionManager {
   private readonly library: LibraryView;
   private readonly now: () => number;
   private readonly hosts = new Map<string, SessionHost>();
+  private readonly loading = new Map<string, Promise<SessionHost | undefined>>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly stepMs: number;
   private readonly onError?: (err: unknown, where: string) => void;
@@ -115,12 +116,21 @@ export class SessionManager {
   async get(id: string): Promise<SessionHost | undefined> {
     const loaded = this.hosts.get(id);
     if (loaded) return loaded;
-    const record = await this.store.getSession(id);
-    if (!record) return undefined;
-    const host = await SessionHost.restore(record, this.deps());
-    host.haltedAll = this.haltedAll !== null;
-    this.hosts.set(id, host);
-    return host;
+    // Two clients asking at once must share one rebuild: two hosts of one session would be two
+    // authorities writing the same event seqs, and only one of them wired to the sockets.
+    let loading = this.loading.get(id);
+    if (!loading) {
+      loading = (async () => {
+        const record = await this.store.getSession(id);
+        if (!record) return undefined;
+        const host = await SessionHost.restore(record, this.deps());
+        host.haltedAll = this.haltedAll !== null;
+        this.hosts.set(id, host);
+        return host;
+      })().finally(() => this.loading.delete(id));
+      this.loading.set(id, loading);
+    }
+    return loading;
   }
 
   loaded(): SessionHost[] {

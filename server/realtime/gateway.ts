@@ -64,7 +64,10 @@ function rooms(host: SessionHost) {
 export function attachGateway(io: FiredrillServer, options: GatewayOptions): { close(): void } {
   const { manager, logger } = options;
   const now = options.now ?? Date.now;
-  const joinLimiter = new RateLimiter(10, 10 / 60, now); // 10 attempts, then one every 6 s, per IP
+  // 10 failed attempts, then one every 6 s, per IP. A join takes a token before the lookup (so that
+  // parallel guesses cannot all pass) and gives it back when the code was right: a room full of
+  // people behind one NAT address joining at once is not guessing.
+  const joinLimiter = new RateLimiter(10, 10 / 60, now);
   const messageLimiter = new RateLimiter(40, 20, now); // bursts of 40, 20 a second, per socket
   const wired = new Map<string, () => void>();
   const connected = new Map<string, Map<string, number>>(); // session → participant id → sockets
@@ -134,6 +137,7 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
         logger.warn({ ip, code: a.code.slice(0, 3) + '…' }, 'join refused: unknown join code');
         return fail('auth/unknown-code');
       }
+      joinLimiter.refund(ip);
       if (host.phase === 'ended') return fail('session/ended', 'this game day has ended; its report is available from the facilitator');
       const joined = await manager.join(host, a.team, a.name, a.role ?? 'responder');
       if ('error' in joined) return fail(joined.error.code as ErrorCode, joined.error.message);
@@ -169,6 +173,9 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
     socket.emit('welcome', welcome);
     const after = Math.min(socket.data.lastSeq, host.published);
     for (const e of host.session.events.slice(after, host.published)) if (visibleTo(e)) socket.emit('event', e);
+    // Every event after `covered` has been or will be delivered on this socket (replayed above, then
+    // live through the rooms): a `resume` replays only what lies at or below it, so nothing twice.
+    let covered = after;
     void socket.join(r.all);
     if (isFacilitator) void socket.join(r.facilitators);
     else void socket.join(r.team(participant!.team));
@@ -186,7 +193,11 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
 
     /** Validates and authorises one message, then runs it; the ack is called exactly once. */
     function on<M>(event: keyof ClientToServer, schema: TSchema, handler: (m: M, ack: (reply: object) => void) => Promise<void> | void) {
-      socket.on(event, async (message: unknown, ack?: unknown) => {
+      socket.on(event, async (...args: unknown[]) => {
+        // The acknowledgement, when there is one, is the last argument: a message sent with no
+        // payload (`emit('view', ack)`) still gets its answer.
+        const ack = typeof args[args.length - 1] === 'function' ? args.pop() : undefined;
+        const message = args[0];
         const reply = typeof ack === 'function' ? (ack as (r: object) => void) : (r: object) => {
           if ('ok' in r && r.ok === false) socket.emit('error', (r as unknown as { error: ReturnType<typeof errorBody> }).error);
         };
@@ -196,6 +207,7 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
         };
         try {
           if (!messageLimiter.take(socket.id)) return refuse('message/rate-limited');
+          if (args.length !== 1) return refuse('message/invalid', `${event} takes exactly one message object (got ${args.length} arguments)`);
           let size = 0;
           try {
             size = JSON.stringify(message ?? null).length;
@@ -244,15 +256,18 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
     });
 
     on<ResumeRequest>('resume', ResumeRequest, (m, ack) => {
-      // Missed events after `after`, in order; later ones arrive live through the rooms.
+      // Missed events after `after`, in order, up to where this socket's own delivery begins; later
+      // ones have arrived or will arrive live through the rooms.
       const from = Math.min(m.after, host.published);
+      const to = Math.min(covered, host.published);
       let replayed = 0;
-      for (const e of host.session.events.slice(from, host.published)) {
+      for (const e of host.session.events.slice(from, Math.max(from, to))) {
         if (visibleTo(e)) {
           socket.emit('event', e);
           replayed++;
         }
       }
+      covered = Math.min(covered, from);
       ack({ ok: true, replayed, lastSeq: host.published });
     });
 

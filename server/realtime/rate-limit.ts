@@ -22,6 +22,19 @@ export class RateLimiter {
     return true;
   }
 
+  /** True when `take(key, cost)` would succeed now; takes nothing (REST checks before a lookup, charges only failures). */
+  peek(key: string, cost = 1): boolean {
+    const b = this.buckets.get(key);
+    if (!b) return true;
+    return Math.min(this.capacity, b.tokens + ((this.now() - b.at) / 1000) * this.refillPerSecond) >= cost;
+  }
+
+  /** Gives back what `take` took, e.g. when the attempt turned out legitimate. */
+  refund(key: string, amount = 1): void {
+    const b = this.buckets.get(key);
+    if (b) b.tokens = Math.min(this.capacity, b.tokens + amount);
+  }
+
   private prune(t: number): void {
     for (const [k, b] of this.buckets) if (t - b.at > 600_000) this.buckets.delete(k);
   }

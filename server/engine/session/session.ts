@@ -396,6 +396,7 @@ export class Session {
     const targets = (team?: string) => this.teams.filter((x) => !x.ended && (team === undefined || x.id === team));
     switch (input.command) {
       case 'start':
+        if (this.phase !== 'lobby' && this.phase !== 'briefing') return notNow(this.phase, 'start');
         this.start();
         return ok('started');
       case 'pause':
