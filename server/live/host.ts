@@ -157,7 +157,9 @@ export class SessionHost {
 
   /** Moves simulated time to now (called by the manager's driver every ~100 ms). */
   advance(): Promise<void> {
-    return this.enqueue(async () => {
+    // One clock step queued at a time: with a slow store, steps must not pile up behind each other.
+    if (this.advancing) return this.advancing;
+    this.advancing = this.enqueue(async () => {
       if (this.session.phase !== 'running') return;
       const before = this.session.t;
       this.session.advanceTo(roundTime(this.simNow()));
@@ -166,8 +168,13 @@ export class SessionHost {
       await this.flush();
       // advanceTo may have ended the run (time ran out, a stop condition).
       if ((this.session.phase as string) === 'ended') await this.persistEnd();
+    }).finally(() => {
+      this.advancing = null;
     });
+    return this.advancing;
   }
+
+  private advancing: Promise<void> | null = null;
 
   /** A team's action. `key` makes a retried delivery return the first result instead of acting twice. */
   submitAction(team: string, action: ActionSpec, key: string | null): Promise<SubmitResult> {

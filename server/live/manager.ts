@@ -55,7 +55,8 @@ export class SessionManager {
   private readonly onError?: (err: unknown, where: string) => void;
   /** The operator's emergency stop: every session halted, no start or resume until released. */
   haltedAll: { reason: string; at: number } | null = null;
-  private closing = false;
+  /** Set once shutdown begins: no new sessions, no new sockets. */
+  closing = false;
 
   constructor(options: ManagerOptions) {
     this.store = options.store;

@@ -99,6 +99,11 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
   }
 
   io.use(async (socket, next) => {
+    if (manager.closing) {
+      const err = new Error('server/shutting-down') as Error & { data?: unknown };
+      err.data = errorBody('server/shutting-down');
+      return next(err);
+    }
     const ip = socket.handshake.address;
     const fail = (code: ErrorCode, message?: string) => {
       manager.metrics.rejected.inc({ code });
