@@ -1,13 +1,18 @@
 // The Fastify app, built by a factory so tests use `inject` and real listeners alike.
 // Listening, socket.io and shutdown live in server/serve.ts.
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import { nanoid } from 'nanoid';
 import type { Logger } from 'pino';
 import type { SessionManager } from '../live/manager.ts';
 import type { Library } from '../engine/scenario/library.ts';
-import { ERRORS, errorBody, type ErrorCode } from '../protocol/errors.ts';
+import { ERRORS, type ErrorCode } from '../protocol/errors.ts';
+import { hasForbiddenKey } from '../protocol/messages.ts';
+import { RateLimiter } from '../realtime/rate-limit.ts';
+import { HttpMetrics } from './http-metrics.ts';
+import { sendError } from './reply.ts';
 import { registerRoutes } from './routes.ts';
 
 export interface AppOptions {
@@ -16,50 +21,117 @@ export interface AppOptions {
   /** Where the library was read from (validation of uploads resolves workloads and runbooks there). */
   libraryDir: string;
   logger: Logger | false;
-  /** Operator token for /api/admin/*; without one, the admin routes answer 404. */
+  /** Operator token for /api/admin/* and GET /api/sessions; without one, those routes answer 404. */
   adminToken?: string;
   /** The built web client, served at / when present. */
   clientDir?: string;
   /** Largest request body, in bytes. */
   bodyLimit?: number;
+  /** Wall clock (tests). */
+  now?: () => number;
+}
+
+export interface FiredrillContext {
+  manager: SessionManager;
+  library: Library;
+  libraryDir: string;
+  adminToken?: string;
+  shuttingDown: boolean;
+  /** Failed token lookups per IP (REST; the socket gateway keeps its own). */
+  authLimiter: RateLimiter;
+  /** POST /api/scenarios/validate per IP: parsing a 1 MiB file costs real CPU. */
+  validateLimiter: RateLimiter;
+  httpMetrics: HttpMetrics;
+  startedAt: number;
+  now: () => number;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    firedrill: { manager: SessionManager; library: Library; libraryDir: string; adminToken?: string; shuttingDown: boolean };
+    firedrill: FiredrillContext;
   }
 }
 
+/** Largest request body by default: a 1 MiB file to validate, JSON-escaped, fits. */
+export const DEFAULT_BODY_LIMIT = 2 * 1024 * 1024;
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const now = options.now ?? Date.now;
   const fastifyOptions: FastifyServerOptions = {
-    logger: options.logger === false ? false : (options.logger as unknown as FastifyServerOptions['logger']),
     genReqId: () => nanoid(12),
     requestIdHeader: 'x-request-id',
-    bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
-    // Refuse prototype-polluting keys in JSON bodies outright.
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    schemaErrorFormatter: (errors, dataVar) => new Error(validationDetails(errors as SchemaError[], dataVar).map((d) => `${d.field}: ${d.message}`).join('; ')),
   };
-  const app = Fastify(options.logger === false ? fastifyOptions : { ...fastifyOptions, logger: undefined, loggerInstance: options.logger as never });
-  app.decorate('firedrill', { manager: options.manager, library: options.library, libraryDir: options.libraryDir, adminToken: options.adminToken, shuttingDown: false });
+  const app = Fastify(options.logger === false ? { ...fastifyOptions, logger: false } : { ...fastifyOptions, loggerInstance: options.logger as never });
+  app.decorate('firedrill', {
+    manager: options.manager,
+    library: options.library,
+    libraryDir: options.libraryDir,
+    adminToken: options.adminToken || undefined,
+    shuttingDown: false,
+    authLimiter: new RateLimiter(10, 10 / 60, now),
+    validateLimiter: new RateLimiter(20, 1, now),
+    httpMetrics: new HttpMetrics(),
+    startedAt: now(),
+    now,
+  } satisfies FiredrillContext);
 
-  app.setErrorHandler((err, req, reply) => {
-    const e = err as Error & { statusCode?: number; validation?: unknown; code?: string };
-    if (e.validation) return reply.status(400).send(errorBody('request/invalid', e.message));
-    if (e.statusCode === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send(errorBody('message/too-large', e.message));
-    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-      const code: ErrorCode = e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /proto|constructor/i.test(e.message) ? 'request/invalid' : 'request/invalid';
-      return reply.status(e.statusCode).send(errorBody(code, e.message));
+  // TypeBox checks every part (the same compiler as the socket gateway): bodies strictly, while
+  // querystrings and params are converted from text first (`?limit=10` is the integer 10).
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  // JSON only. Our parser names the two ways a body goes wrong: not JSON, or a prototype key.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      return done(codedError('request/invalid', `the body is not valid JSON: ${(err as Error).message}`), undefined);
     }
-    req.log.error({ err }, 'request failed');
-    return reply.status(500).send(errorBody('internal'));
+    if (hasForbiddenKey(value)) return done(codedError('message/forbidden-key'), undefined);
+    done(null, value);
   });
-  app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody('not-found', `no route ${req.method} ${req.url.split('?')[0]}`)));
+
+  app.setErrorHandler((err: FastifyError & { firedrillCode?: ErrorCode; validation?: SchemaError[] }, req, reply) => {
+    if (err.firedrillCode) return sendError(reply, err.firedrillCode, err.message);
+    if (err.validation) return sendError(reply, 'request/invalid', err.message, validationDetails(err.validation, err.validationContext ?? 'request'));
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) return sendError(reply, 'message/too-large', `the body is over the limit of ${req.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit} bytes`);
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.statusCode === 415) return sendError(reply, 'request/unsupported-media-type');
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return sendError(reply, 'request/invalid', err.message);
+    req.log.error({ err }, 'request failed');
+    return sendError(reply, 'internal');
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 'not-found', `no route ${req.method} ${req.url.split('?')[0]}`));
+
+  // Answers to a token are for that caller only, and a created session carries its secret token:
+  // no cache may keep either.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.headers.authorization || (req.method === 'POST' && req.url.startsWith('/api/'))) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    app.firedrill.httpMetrics.requests.inc({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+  });
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'firedrill', description: 'Game days and incident-response drills: REST API. The real-time protocol (socket.io) is in docs/protocol.md.', version: '0.1.0' },
+      info: {
+        title: 'firedrill',
+        description: 'Game days and incident-response drills: the REST API. The real-time protocol (socket.io) and every error code are in docs/protocol.md.',
+        version: '0.1.0',
+      },
+      tags: [
+        { name: 'scenarios', description: 'The scenario library, workloads, and checking uploaded files.' },
+        { name: 'sessions', description: 'Game days: create, read state, events, scores and reports.' },
+        { name: 'admin', description: 'The operator: halt every game day at once, release, status.' },
+      ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
@@ -77,10 +149,51 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       haltedAll: f.manager.haltedAll,
     });
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => reply.type('text/plain; version=0.0.4').send(app.firedrill.manager.metrics.render()));
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type('text/plain; version=0.0.4').send(app.firedrill.manager.metrics.render() + app.firedrill.httpMetrics.render()),
+  );
 
   await registerRoutes(app);
   return app;
+}
+
+interface SchemaError {
+  keyword?: string;
+  schemaPath?: string;
+  instancePath?: string;
+  message?: string;
+  params?: { additionalProperties?: string[] };
+}
+
+/**
+ * Schema errors as `{ field, message }`, e.g. `{ field: 'body/teem', message: 'unknown field "teem"' }`:
+ * TypeBox reports an unknown field twice (as `schema is false` on the field and as
+ * `additionalProperties` on its object); one plain entry is kept.
+ */
+export function validationDetails(errors: readonly SchemaError[], context: string): { field: string; message: string }[] {
+  const out: { field: string; message: string }[] = [];
+  const seen = new Set<string>();
+  const add = (field: string, message: string) => {
+    const key = `${field}\u0000${message}`;
+    if (seen.has(key) || out.length >= 10) return;
+    seen.add(key);
+    out.push({ field, message });
+  };
+  for (const e of errors) {
+    const path = `${context}${e.instancePath ?? ''}`;
+    if (e.keyword === 'boolean' && e.schemaPath?.endsWith('/additionalProperties')) add(path, `unknown field "${path.slice(path.lastIndexOf('/') + 1)}"`);
+    else if (e.keyword === 'additionalProperties') for (const name of e.params?.additionalProperties ?? []) add(`${path}/${name}`, `unknown field "${name}"`);
+    else add(path, e.message ?? 'invalid');
+  }
+  return out;
+}
+
+/** An error the error handler answers with a registry code (thrown by content-type parsers). */
+function codedError(code: ErrorCode, message?: string): Error {
+  const err = new Error(message ?? ERRORS[code].message) as Error & { firedrillCode: ErrorCode; statusCode: number };
+  err.firedrillCode = code;
+  err.statusCode = ERRORS[code].status;
+  return err;
 }
 
 export { ERRORS };

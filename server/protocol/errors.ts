@@ -1,5 +1,5 @@
 // One registry of the errors the server returns over HTTP and socket.io. Every error has a stable
-// code, an HTTP status and a message; docs/protocol.md lists them and test/unit/protocol.test.ts
+// code, an HTTP status and a message; docs/protocol.md lists them and test/unit/protocol-doc.test.ts
 // keeps the two in step. Action results from the engine (e.g. `action/no-access`) pass through as
 // they are: they are listed in docs/protocol.md too.
 
@@ -10,6 +10,7 @@ export const ERRORS = {
   'auth/rate-limited': { status: 429, message: 'too many attempts: wait a minute and try again' },
   'auth/origin': { status: 403, message: 'this origin is not allowed to connect' },
   'auth/forbidden': { status: 403, message: 'not allowed for your role' },
+  'auth/not-admin': { status: 403, message: 'this needs the operator\u2019s admin token (`Authorization: Bearer <FIREDRILL_ADMIN_TOKEN>`)' },
   'auth/unknown-team': { status: 400, message: 'no such team in this game day' },
   'session/not-found': { status: 404, message: 'no such session' },
   'session/not-running': { status: 409, message: 'the session is not running' },
@@ -23,7 +24,12 @@ export const ERRORS = {
   'message/forbidden-key': { status: 400, message: 'keys named __proto__, constructor or prototype are refused' },
   'scenario/not-found': { status: 404, message: 'no such scenario' },
   'scenario/invalid': { status: 422, message: 'the scenario has problems' },
+  'workload/not-found': { status: 404, message: 'no such workload' },
+  'scores/hidden': { status: 403, message: 'scores are hidden until the facilitator reveals them or the game day ends' },
+  'report/not-available': { status: 403, message: 'the report opens to participants once the facilitator reveals the scores or the game day ends' },
   'request/invalid': { status: 400, message: 'invalid request' },
+  'request/unsupported-media-type': { status: 415, message: 'send the body as JSON (`Content-Type: application/json`)' },
+  'request/rate-limited': { status: 429, message: 'too many requests: slow down' },
   'not-found': { status: 404, message: 'not found' },
   internal: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;

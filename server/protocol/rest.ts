@@ -35,3 +35,208 @@ export const ScenarioSummary = Type.Object({
   tags: Type.Array(Type.String()),
   services: Type.Integer(),
 });
+
+// ---- scenarios and workloads ----
+
+export const ScenarioIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'A scenario id from GET /api/scenarios.' }) }, { additionalProperties: false });
+export const WorkloadIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'A workload id (a scenario\u2019s `workload`).' }) }, { additionalProperties: false });
+
+export const OnCallTeamSummary = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  responseSeconds: Type.Number({ description: 'A paged responder joins after this long.' }),
+  escalation: Type.Array(Type.String(), { description: 'Who is paged at each level, in order.' }),
+});
+
+/** What anyone may read about a scenario: no timeline, branches, root cause, hints or expectations. */
+export const ScenarioPublic = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  summary: Type.String(),
+  difficulty: Type.String(),
+  duration: Type.Number({ description: 'Seconds of simulated time.' }),
+  tags: Type.Array(Type.String()),
+  objectives: Type.Array(Type.String()),
+  briefing: Type.String({ description: 'Markdown, read to the teams before the start.' }),
+  players: Type.Array(Type.String(), { description: 'On-call teams the players act as (empty: every team).' }),
+  hints: Type.Integer({ description: 'How many hints the scenario has (their text is for the facilitator).' }),
+  workload: Type.Object({
+    id: Type.String(),
+    title: Type.String(),
+    services: Type.Integer(),
+    teams: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+  }),
+});
+
+export const ScenarioDetail = Type.Object({
+  access: Type.Union([Type.Literal('public'), Type.Literal('full')], { description: '`full` with the admin token or the facilitator token of a session of this scenario.' }),
+  scenario: ScenarioPublic,
+  spec: Type.Optional(Type.Unknown({ description: 'The whole scenario as written (timeline, branches, root cause, hints, expectations): `access: full` only.' })),
+});
+
+export const WorkloadMap = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  zones: Type.Array(Type.String()),
+  entry: Type.Array(Type.Object({ service: Type.String(), rps: Type.Number() }), { description: 'Where outside traffic enters, at the daily peak.' }),
+  services: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      kind: Type.String(),
+      team: Type.String({ description: 'The owning on-call team.' }),
+      replicas: Type.Integer(),
+      version: Type.String(),
+      flags: Type.Array(Type.String()),
+      runbooks: Type.Array(Type.String()),
+      dependencies: Type.Array(
+        Type.Object({
+          service: Type.String(),
+          fallback: Type.Boolean({ description: 'Errors of the dependency degrade a feature instead of failing the caller.' }),
+          flag: Type.Union([Type.String(), Type.Null()], { description: 'Called only while this feature flag of the caller is on.' }),
+          onCacheMissOf: Type.Union([Type.String(), Type.Null()], { description: 'Only the misses of this cache reach the dependency.' }),
+        }),
+      ),
+    }),
+  ),
+  teams: Type.Array(OnCallTeamSummary),
+  slos: Type.Array(Type.Object({ id: Type.String(), service: Type.String(), objective: Type.Number() })),
+  alerts: Type.Array(Type.Object({ id: Type.String(), service: Type.String(), metric: Type.String(), severity: Type.String(), route: Type.String(), summary: Type.String() })),
+});
+
+export const ValidateBody = Type.Object(
+  {
+    text: Type.String({ maxLength: 2 * 1024 * 1024, description: 'The file: YAML of a scenario or a workload, or a Markdown runbook (at most 1 MiB of UTF-8).' }),
+    filename: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$', description: 'Its name, e.g. `my.scenario.yaml`: decides what the file holds and how problems name it.' }),
+    ),
+    kind: Type.Optional(Type.Union([Type.Literal('scenario'), Type.Literal('workload'), Type.Literal('runbook')], { description: 'What the file holds, when the name does not say.' })),
+  },
+  { additionalProperties: false },
+);
+export type ValidateBody = Static<typeof ValidateBody>;
+
+export const ProblemSchema = Type.Object({
+  file: Type.String(),
+  line: Type.Integer({ description: '1-based.' }),
+  column: Type.Integer({ description: '1-based.' }),
+  field: Type.String({ description: 'Where in the document, e.g. `timeline[2].inject.service`; empty for the whole file.' }),
+  message: Type.String(),
+  code: Type.String({ description: 'A problem code of docs/scenario-format.md, e.g. `ref/unknown-service`.' }),
+});
+
+export const ValidateResult = Type.Object({
+  ok: Type.Boolean({ description: 'True when the file has no problems.' }),
+  kind: Type.Union([Type.Literal('scenario'), Type.Literal('workload'), Type.Literal('runbook')]),
+  id: Type.Union([Type.String(), Type.Null()], { description: 'The id the file declares, when it has one.' }),
+  problems: Type.Array(ProblemSchema),
+});
+
+// ---- sessions ----
+
+export const SessionIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) }, { additionalProperties: false });
+
+export const IsoTime = Type.String({ description: 'Wall-clock time, ISO 8601 (UTC).' });
+
+export const SessionListQuery = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })) },
+  { additionalProperties: false },
+);
+
+export const SessionListItem = Type.Object({
+  id: Type.String(),
+  scenario: Type.String(),
+  title: Type.String(),
+  teams: Type.Array(Type.String()),
+  phase: Type.String(),
+  outcome: Type.Union([Type.String(), Type.Null()]),
+  createdAt: IsoTime,
+  endedAt: Type.Union([IsoTime, Type.Null()]),
+});
+
+export const SessionList = Type.Object({ sessions: Type.Array(SessionListItem), limit: Type.Integer(), offset: Type.Integer() });
+
+export const ScoreSummary = Type.Object({ total: Type.Number(), rank: Type.Integer() });
+
+export const TeamState = Type.Object({
+  id: Type.String(),
+  participants: Type.Optional(Type.Array(Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), joinedAt: IsoTime }))),
+  mitigatedAt: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: 'Simulated seconds.' })),
+  ended: Type.Optional(Type.Union([Type.Object({ outcome: Type.String(), reason: Type.String(), t: Type.Number() }), Type.Null()])),
+  score: Type.Optional(ScoreSummary),
+}, { description: 'A team. A participant gets the details (participants, mitigation, end) of their own team only, and scores once they are visible.' });
+
+export const SessionState = Type.Object({
+  id: Type.String(),
+  scenario: Type.Object({ id: Type.String(), title: Type.String(), difficulty: Type.String(), duration: Type.Number(), workload: Type.String() }),
+  you: Type.Union([
+    Type.Object({ role: Type.Literal('facilitator') }),
+    Type.Object({ role: Type.Literal('participant'), id: Type.String(), name: Type.String(), team: Type.String(), teamRole: Type.String() }),
+  ]),
+  joinCode: Type.Optional(Type.String({ description: 'Facilitator only.' })),
+  phase: Type.String(),
+  outcome: Type.Union([Type.String(), Type.Null()]),
+  t: Type.Number({ description: 'Simulated seconds since T+0.' }),
+  speed: Type.Number(),
+  lastSeq: Type.Integer({ description: 'Sequence number of the newest event in the log.' }),
+  scoresVisible: Type.Boolean({ description: 'Whether participants see scores (revealed, or the session ended).' }),
+  haltedAll: Type.Boolean({ description: 'The operator\u2019s halt-all holds: nothing starts until released.' }),
+  createdAt: IsoTime,
+  endedAt: Type.Union([IsoTime, Type.Null()]),
+  teams: Type.Array(TeamState),
+});
+
+export const EventsQuery = Type.Object(
+  {
+    after: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Only events with a larger `seq`.' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 1000 })),
+    team: Type.Optional(Type.String({ maxLength: 64, description: 'Facilitator: one team\u2019s events and the session\u2019s. A participant may only name their own team.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const SessionEventSchema = Type.Object(
+  { seq: Type.Integer(), t: Type.Number(), team: Type.Optional(Type.String()), type: Type.String() },
+  { additionalProperties: true, description: 'One event of the log; the fields besides seq, t, team and type depend on `type` (docs/protocol.md).' },
+);
+
+export const EventsPage = Type.Object({
+  events: Type.Array(SessionEventSchema),
+  lastSeq: Type.Integer({ description: 'The newest event of the whole log (what a client resumes from).' }),
+  next: Type.Integer({ description: 'Pass as `after` for the next page.' }),
+  more: Type.Boolean(),
+});
+
+export const ReportQuery = Type.Object(
+  {
+    format: Type.Optional(Type.Union([Type.Literal('md'), Type.Literal('html'), Type.Literal('json')], { default: 'html' })),
+    download: Type.Optional(Type.Boolean({ description: 'Send `Content-Disposition: attachment` with a file name.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const TeamScoreSchema = Type.Object(
+  { team: Type.String(), total: Type.Number() },
+  { additionalProperties: true, description: 'A team\u2019s score: dimensions, metrics, hints, traps and findings (docs/scoring.md).' },
+);
+
+export const ScoreResponse = Type.Object({
+  visible: Type.Boolean({ description: 'Whether participants see scores.' }),
+  final: Type.Boolean({ description: 'True once the session ended; before that, the score so far.' }),
+  leaderboard: Type.Array(Type.Object({ rank: Type.Integer(), team: Type.String(), total: Type.Number(), ttmSeconds: Type.Union([Type.Number(), Type.Null()]) })),
+  teams: Type.Array(TeamScoreSchema, { description: 'Per-team scores; a participant gets their own team only.' }),
+});
+
+// ---- admin ----
+
+export const HaltAllBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false });
+export const HaltAllResult = Type.Object({ halted: Type.Integer({ description: 'Sessions halted now (running or paused ones).' }), haltedAll: Type.Object({ reason: Type.String(), at: IsoTime }) });
+export const ReleaseResult = Type.Object({ released: Type.Boolean({ description: 'False when no halt-all was in force.' }) });
+export const AdminStatus = Type.Object({
+  haltedAll: Type.Union([Type.Object({ reason: Type.String(), at: IsoTime }), Type.Null()]),
+  shuttingDown: Type.Boolean(),
+  store: Type.String(),
+  uptimeSeconds: Type.Number(),
+  sessions: Type.Object({ loaded: Type.Integer(), byPhase: Type.Record(Type.String(), Type.Integer()) }),
+});
