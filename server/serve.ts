@@ -62,7 +62,9 @@ export async function startServer(options: ServeOptions): Promise<Running> {
   const app = await buildApp({ manager, library, libraryDir: options.libraryDir, logger, adminToken: options.adminToken, clientDir: options.clientDir });
   const io: FiredrillServer = new Server(app.server, {
     serveClient: false,
-    maxHttpBufferSize: MAX_MESSAGE_BYTES,
+    // The transport takes 4× the message limit, so a message between the two gets a named
+    // `message/too-large` answer from the gateway instead of a dropped connection.
+    maxHttpBufferSize: MAX_MESSAGE_BYTES * 4,
     allowRequest: (req, callback) => callback(null, originAllowed(req, options.allowedOrigins)),
     // Recovery comes from the event log (by sequence number), which survives restarts; socket.io's
     // own connection-state recovery does not, so it stays off.

@@ -239,8 +239,9 @@ export class SessionHost {
 
   private async persistPhase(): Promise<void> {
     const phase = this.session.phase;
-    this.record = { ...this.record, phase, outcome: this.session.outcome };
-    await this.deps.store.updateSession(this.id, { phase, outcome: this.session.outcome, ...(phase === 'ended' ? { endedAt: this.deps.now() } : {}) }, this.deps.now());
+    const endedAt = phase === 'ended' ? (this.record.endedAt ?? this.deps.now()) : this.record.endedAt;
+    this.record = { ...this.record, phase, outcome: this.session.outcome, endedAt };
+    await this.deps.store.updateSession(this.id, { phase, outcome: this.session.outcome, ...(phase === 'ended' ? { endedAt } : {}) }, this.deps.now());
   }
 
   private async persistEnd(): Promise<void> {
