@@ -3,6 +3,7 @@
 // it stops accepting, pauses running sessions (recorded, so everyone sees it), persists and closes.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Server } from 'socket.io';
 import pino, { type Logger } from 'pino';
 import { nanoid } from 'nanoid';
@@ -115,5 +116,6 @@ export function defaultServeOptions(libraryDir: string): ServeOptions {
     libraryDir,
     allowedOrigins: (process.env.FIREDRILL_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     adminToken: process.env.FIREDRILL_ADMIN_TOKEN ?? nanoid(32),
+    clientDir: fileURLToPath(new URL('../client/dist/', import.meta.url)),
   };
 }

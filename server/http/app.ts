@@ -14,6 +14,7 @@ import { RateLimiter } from '../realtime/rate-limit.ts';
 import { HttpMetrics } from './http-metrics.ts';
 import { sendError } from './reply.ts';
 import { registerRoutes } from './routes.ts';
+import { registerClient } from './static.ts';
 
 export interface AppOptions {
   manager: SessionManager;
@@ -107,7 +108,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     req.log.error({ err }, 'request failed');
     return sendError(reply, 'internal');
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, 'not-found', `no route ${req.method} ${req.url.split('?')[0]}`));
+  // The web client, when built, answers its own pages (and installs the not-found handler that
+  // sends unknown non-API paths to index.html); otherwise unknown paths get the JSON error.
+  const client = options.clientDir ? await registerClient(app, options.clientDir) : false;
+  if (!client) app.setNotFoundHandler((req, reply) => sendError(reply, 'not-found', `no route ${req.method} ${req.url.split('?')[0]}`));
 
   // Answers to a token are for that caller only, and a created session carries its secret token:
   // no cache may keep either.

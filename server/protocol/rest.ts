@@ -39,6 +39,22 @@ export const ScenarioSummary = Type.Object({
 // ---- scenarios and workloads ----
 
 export const ScenarioIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'A scenario id from GET /api/scenarios.' }) }, { additionalProperties: false });
+export const RunbookIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'A runbook id (from a workload\u2019s services or alert rules).' }) }, { additionalProperties: false });
+
+export const RunbookDetail = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  services: Type.Array(Type.String()),
+  steps: Type.Array(
+    Type.Object({
+      n: Type.Integer(),
+      title: Type.String(),
+      body: Type.String({ description: 'The step\u2019s Markdown, without its heading and directive.' }),
+      directive: Type.Optional(Type.Object({ type: Type.String(), text: Type.String({ description: 'What the step runs or checks, e.g. `rollback service=orders`.' }) })),
+    }),
+  ),
+});
+
 export const WorkloadIdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'A workload id (a scenario\u2019s `workload`).' }) }, { additionalProperties: false });
 
 export const OnCallTeamSummary = Type.Object({

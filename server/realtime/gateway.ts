@@ -91,7 +91,11 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
         }
       },
       telemetry(frame) {
-        io.to(r.team(frame.team)).to(r.facilitators).volatile.emit('telemetry', frame);
+        // Participants get one frame per tick, volatile: superseded every tick, never buffered.
+        // Facilitators get every team's frame in the same tick; volatile would drop all but the
+        // first of those back-to-back writes, so theirs are sent reliably (they are few).
+        io.to(r.team(frame.team)).except(r.facilitators).volatile.emit('telemetry', frame);
+        io.to(r.facilitators).emit('telemetry', frame);
         manager.metrics.framesSent.inc();
       },
     });

@@ -539,6 +539,8 @@ describe('real listeners', () => {
   beforeAll(async () => {
     running = await startServer({
       ...defaultServeOptions(LIBRARY_DIR),
+      // The API's own home page, not the web client's (test/integration/static.test.ts has those).
+      clientDir: undefined,
       port: 0,
       host: '127.0.0.1',
       store: createMemoryStore(),
@@ -664,7 +666,7 @@ describe('real listeners', () => {
     const routes = Object.entries(doc.paths as Record<string, Record<string, { tags: string[] }>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     expect(routes.sort()).toEqual(
       [
-        'GET /api/scenarios', 'GET /api/scenarios/{id}', 'GET /api/workloads/{id}', 'POST /api/scenarios/validate',
+        'GET /api/scenarios', 'GET /api/scenarios/{id}', 'GET /api/workloads/{id}', 'GET /api/runbooks/{id}', 'POST /api/scenarios/validate',
         'POST /api/sessions', 'GET /api/sessions', 'GET /api/sessions/{id}', 'GET /api/sessions/{id}/events', 'GET /api/sessions/{id}/score', 'GET /api/sessions/{id}/report',
         'POST /api/admin/halt-all', 'POST /api/admin/release', 'GET /api/admin/status',
       ].sort(),

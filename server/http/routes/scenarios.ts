@@ -8,6 +8,8 @@ import { loadLibrary, type FileKind } from '../../engine/scenario/library.ts';
 import type { ScenarioSpec } from '../../engine/scenario/schema.ts';
 import type { WorkloadSpec } from '../../engine/workload/schema.ts';
 import {
+  RunbookDetail,
+  RunbookIdParams,
   ErrorResponse, ScenarioDetail, ScenarioIdParams, ScenarioSummary, ValidateBody, ValidateResult, WorkloadIdParams, WorkloadMap,
 } from '../../protocol/rest.ts';
 import { mayReadFullScenario } from '../auth.ts';
@@ -66,6 +68,30 @@ export async function scenarioRoutes(root: FastifyInstance): Promise<void> {
     const w = library.workloads.get(req.params.id);
     if (!w) return sendError(reply, 'workload/not-found', `no workload "${req.params.id}"`);
     return workloadMap(w);
+  });
+
+  app.get('/api/runbooks/:id', {
+    schema: {
+      summary: 'A runbook, step by step',
+      description: 'Its title, services and numbered steps with what each runs or checks: what the team console shows before a step is run.',
+      tags: ['scenarios'],
+      params: RunbookIdParams,
+      response: { 200: RunbookDetail, 404: ErrorResponse },
+    },
+  }, async (req, reply) => {
+    const rb = library.runbooks.get(req.params.id);
+    if (!rb) return sendError(reply, 'not-found', `no runbook "${req.params.id}"`);
+    return {
+      id: rb.id,
+      title: rb.title,
+      services: rb.services,
+      steps: rb.steps.map((s) => ({
+        n: s.n,
+        title: s.title,
+        body: s.body,
+        ...(s.directive ? { directive: { type: s.directive.type, text: s.directive.type === 'run' ? Object.entries(s.directive.action).map(([k, v]) => (k === 'action' ? String(v) : `${k}=${v}`)).join(' ') : [s.directive.what, s.directive.service, s.directive.metric].filter(Boolean).join(' ') } } : {}),
+      })),
+    };
   });
 
   app.post('/api/scenarios/validate', {

@@ -1,0 +1,28 @@
+// Routes: / (home), /team/:id, /facilitate/:id, /debrief/:id.
+import { useEffect } from 'react';
+import { match, useLocation, Link } from './lib/router.tsx';
+import { HomePage } from './pages/home.tsx';
+import { TeamPage } from './pages/team.tsx';
+import { FacilitatorPage } from './pages/facilitator.tsx';
+import { DebriefPage } from './pages/debrief.tsx';
+
+const TITLES: Record<string, string> = { team: 'Team console', facilitate: 'Facilitator console', debrief: 'Debrief' };
+
+export function App() {
+  const { path } = useLocation();
+  const section = path.split('/')[1] ?? '';
+  useEffect(() => {
+    document.title = TITLES[section] ? `${TITLES[section]} · firedrill` : 'firedrill';
+  }, [section]);
+  let m: Record<string, string> | null;
+  if (path === '/' || path === '') return <HomePage />;
+  if ((m = match('/team/:id', path))) return <TeamPage key={m.id} id={m.id} />;
+  if ((m = match('/facilitate/:id', path))) return <FacilitatorPage key={m.id} id={m.id} />;
+  if ((m = match('/debrief/:id', path))) return <DebriefPage key={m.id} id={m.id} />;
+  return (
+    <main className="narrow">
+      <h1>Page not found</h1>
+      <p><Link to="/" className="button primary">Go to the start page</Link></p>
+    </main>
+  );
+}
