@@ -6,6 +6,7 @@ import { REMEDIATIONS } from './schema.ts';
 import type { ActiveFault, ServiceRuntime, World } from '../workload/world.ts';
 import { pushAudit, pushLog } from '../workload/world.ts';
 import { isActive, resolversOf } from '../faults/effects.ts';
+import { actionResolves } from '../faults/resolvers.ts';
 
 export type RemediationSpec = Extract<ActionSpec, { action: RemediationKind }>;
 
@@ -180,15 +181,5 @@ export function applyRemediation(world: World, a: RemediationSpec, actionSeq: nu
 /** Faults whose resolvers match this action (checked when the action takes effect). */
 export function matchingFaults(world: World, a: RemediationSpec): ActiveFault[] {
   const t = world.t;
-  return world.faults.filter((f) => {
-    if (f.clearedAt !== null || !isActive(f, t)) return false;
-    return resolversOf(f, world).some((r) => {
-      if (r.action !== a.action) return false;
-      if (a.action === 'drain-zone') return r.zone === undefined || r.zone === a.zone;
-      if (r.service !== undefined && 'service' in a && r.service !== a.service) return false;
-      if (r.flag !== undefined && (a.action !== 'toggle-flag' || r.flag !== a.flag)) return false;
-      if (r.enabled !== undefined && (a.action !== 'toggle-flag' || r.enabled !== a.enabled)) return false;
-      return true;
-    });
-  });
+  return world.faults.filter((f) => f.clearedAt === null && isActive(f, t) && actionResolves(a, resolversOf(f, world)));
 }

@@ -3,7 +3,6 @@
 // what a responder can see.
 import type { ActionSpec, ResolverRefSpec } from '../actions/schema.ts';
 import type { FaultSpec } from '../faults/schema.ts';
-import { FAULT_CATALOG } from '../faults/catalog.ts';
 import type { ScenarioSpec } from '../scenario/schema.ts';
 import { summariseAction, type DoneAction } from '../scenario/compile.ts';
 
@@ -24,32 +23,7 @@ export function rootFaults(scenario: ScenarioSpec): FaultSpec[] {
   });
 }
 
-/**
- * The remediations that clear a fault, from its spec alone: the scenario's `resolvedBy`, else the
- * kind's defaults (the same rules as faults/effects.ts `resolversOf`, which needs a live world).
- */
-export function resolversOfSpec(spec: FaultSpec): ResolverRefSpec[] {
-  if (spec.resolvedBy) return spec.resolvedBy.map((r) => ({ ...r, service: r.service ?? spec.service }));
-  const list: ResolverRefSpec[] = FAULT_CATALOG[spec.kind].resolvedBy.map((action) => ({ action, service: spec.service }));
-  if (spec.kind === 'slow-query' && spec.flag) list.push({ action: 'toggle-flag', service: spec.flag.service, flag: spec.flag.flag, enabled: false });
-  if (spec.kind === 'bad-config') for (const s of spec.services ?? []) list.push({ action: 'revert-config', service: s });
-  if (spec.kind === 'network-partition' && spec.zone) {
-    for (const r of list) if (r.action === 'drain-zone') { r.zone = spec.zone; delete r.service; }
-  }
-  return list;
-}
-
-/** Does this (remediation) action clear a fault with these resolvers? Mirrors actions/remediation.ts `matchingFaults`. */
-export function actionResolves(a: ActionSpec, resolvers: readonly ResolverRefSpec[]): boolean {
-  return resolvers.some((r) => {
-    if (r.action !== a.action) return false;
-    if (a.action === 'drain-zone') return r.zone === undefined || r.zone === a.zone;
-    if (r.service !== undefined && 'service' in a && r.service !== a.service) return false;
-    if (r.flag !== undefined && (a.action !== 'toggle-flag' || r.flag !== a.flag)) return false;
-    if (r.enabled !== undefined && (a.action !== 'toggle-flag' || r.enabled !== a.enabled)) return false;
-    return true;
-  });
-}
+export { resolversOfSpec, actionResolves } from '../faults/resolvers.ts';
 
 /** A resolver as an action a team can take (parameters the resolver leaves open get sensible values). */
 export function resolverAction(r: ResolverRefSpec, fault: FaultSpec): ActionSpec | null {

@@ -1,7 +1,7 @@
 // Turns the active faults into per-service modifiers for this tick (world.services[i].mods).
 import type { ActiveFault, World } from '../workload/world.ts';
 import { resetMods } from '../workload/world.ts';
-import { FAULT_CATALOG } from './catalog.ts';
+import { resolversOfSpec } from './resolvers.ts';
 import type { ResolverRefSpec } from '../actions/schema.ts';
 
 /** How far a fault has ramped in at time t: 0 before onset, 1 once the ramp is over, 0 once cleared. */
@@ -110,24 +110,7 @@ export function applyFaultMods(world: World): void {
   }
 }
 
-/** The remediations that clear a fault: the scenario's list, else the kind's defaults on its own service. */
-export function resolversOf(f: ActiveFault, world: World): ResolverRefSpec[] {
-  const spec = f.spec;
-  const own = world.services[f.service].id;
-  let list: ResolverRefSpec[] = spec.resolvedBy
-    ? spec.resolvedBy.map((r) => ({ ...r, service: r.service ?? own }))
-    : FAULT_CATALOG[spec.kind].resolvedBy.map((action) => ({ action, service: own }));
-  if (!spec.resolvedBy) {
-    // A slow query issued by a feature's code path comes back after kill-query (which only holds it
-    // off for a while, see remediation.ts): turning the feature off is what clears it.
-    if (spec.kind === 'slow-query' && spec.flag) {
-      list = list.filter((r) => r.action !== 'kill-query');
-      list.push({ action: 'toggle-flag', service: spec.flag.service, flag: spec.flag.flag, enabled: false });
-    }
-    if (spec.kind === 'bad-config') for (const t of f.targets) list.push({ action: 'revert-config', service: world.services[t].id });
-    if (spec.kind === 'network-partition' && spec.zone) {
-      for (const r of list) if (r.action === 'drain-zone') { r.zone = spec.zone; delete r.service; }
-    }
-  }
-  return list;
+/** The remediations that clear a fault (see resolvers.ts: the same rules the perfect bot reads). */
+export function resolversOf(f: ActiveFault, _world: World): ResolverRefSpec[] {
+  return resolversOfSpec(f.spec);
 }
