@@ -47,6 +47,7 @@ export function applyFaultMods(world: World): void {
         break;
       case 'cpu-saturation':
         m.capacityLoss = 1 - (1 - m.capacityLoss) * (1 - spec.factor * k);
+        m.capacityCause ??= 'cpu';
         break;
       case 'memory-leak':
         m.leakMbPerSec += (spec.mbPerMinute / 60) * k;
@@ -80,7 +81,10 @@ export function applyFaultMods(world: World): void {
       case 'bad-config': {
         for (const target of [f.service, ...f.targets]) {
           const tm = world.services[target].mods;
-          if (spec.cpuFactor) tm.capacityLoss = 1 - (1 - tm.capacityLoss) * (1 - spec.cpuFactor * k);
+          if (spec.cpuFactor) {
+            tm.capacityLoss = 1 - (1 - tm.capacityLoss) * (1 - spec.cpuFactor * k);
+            tm.capacityCause = 'config';
+          }
           if (spec.errorRate) tm.errorRate = 1 - (1 - tm.errorRate) * (1 - spec.errorRate * k);
         }
         break;
@@ -103,6 +107,7 @@ export function applyFaultMods(world: World): void {
           if (owner !== undefined && world.services[owner].flags[spec.flag.flag] === false) break;
         }
         m.slowQueryFactor *= 1 + (spec.fraction ?? 1) * (spec.factor - 1) * k;
+        m.slowQueryPeak = Math.max(m.slowQueryPeak, 1 + (spec.factor - 1) * k);
         m.slowQuery = spec.query ?? m.slowQuery;
         break;
       }

@@ -75,7 +75,7 @@ function logService(world: World, s: ServiceRuntime): void {
     pushLog(world, s, 'warn', `upstream request timeout after ${s.spec.timeoutMs ?? 5000}ms`);
   }
   if (s.spec.kind === 'database' && s.mods.slowQueryFactor > 1.2 && emit(world, 0.6)) {
-    const ms = Math.round(s.spec.serviceTimeMs * s.mods.slowQueryFactor * (2 + world.rng.next() * 6));
+    const ms = Math.round(s.spec.serviceTimeMs * s.mods.slowQueryPeak * (2 + world.rng.next() * 6));
     pushLog(world, s, 'warn', `duration: ${ms}.${String(world.rng.int(1000)).padStart(3, '0')} ms  statement: ${s.mods.slowQuery ?? 'SELECT * FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.customer_id = $1'}`);
   }
   if (s.spec.kind === 'database' && m.cpu > 0.85 && emit(world, 0.2)) {
@@ -87,7 +87,10 @@ function logService(world: World, s: ServiceRuntime): void {
     pushLog(world, s, 'warn', `disk usage at ${Math.round(s.diskPct)}% on /var/lib/${s.id}`);
   }
   if (s.mods.capacityLoss > 0.3 && emit(world, 0.5)) {
-    pushLog(world, s, 'warn', `worker threads busy: ${Math.round(s.mods.capacityLoss * 100)}% of CPU in request filtering; event loop lag ${Math.round(50 + s.mods.capacityLoss * 900)}ms`);
+    const lost = Math.round(s.mods.capacityLoss * 100);
+    const lag = Math.round(50 + s.mods.capacityLoss * 900);
+    if (s.mods.capacityCause === 'config') pushLog(world, s, 'warn', `worker threads busy: ${lost}% of CPU in request filtering since the last config reload; event loop lag ${lag}ms`);
+    else pushLog(world, s, 'warn', `CPU throttled: ${lost}% of each replica's CPU taken by another process; event loop lag ${lag}ms`);
   }
   if (s.mods.leakMbPerSec > 0 && m.memory_pct > 80 && emit(world, 0.15)) {
     pushLog(world, s, 'warn', `GC overhead high: heap ${Math.round(m.memory_pct)}% of limit after full GC`);

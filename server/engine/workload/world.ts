@@ -46,7 +46,11 @@ export interface Mods {
   partitionZone: string | null;
   partitionFrom: string[] | null;
   slowQueryFactor: number;
+  /** How much slower the slow query itself runs (the blended factor above is over all queries). */
+  slowQueryPeak: number;
   slowQuery: string | null;
+  /** Why capacity is lost, for the logs: a config push or plain CPU contention. */
+  capacityCause: 'config' | 'cpu' | null;
   crashLoop: boolean;
   surgeSource: string | null;
   extraCalls: Map<number, number>;
@@ -57,14 +61,14 @@ export function emptyMods(): Mods {
   return {
     addLatencyMs: 0, capacityLoss: 0, errorRate: 0, errorMessage: null, leakMbPerSec: 0, trafficMult: 1,
     cacheDown: false, certExpired: false, diskFillPctPerSec: 0, outage: 0, partitionZone: null, partitionFrom: null,
-    slowQueryFactor: 1, slowQuery: null, crashLoop: false, surgeSource: null, extraCalls: new Map(), poolLeakPerSec: new Map(),
+    slowQueryFactor: 1, slowQueryPeak: 1, slowQuery: null, capacityCause: null, crashLoop: false, surgeSource: null, extraCalls: new Map(), poolLeakPerSec: new Map(),
   };
 }
 
 export function resetMods(m: Mods): void {
   m.addLatencyMs = 0; m.capacityLoss = 0; m.errorRate = 0; m.errorMessage = null; m.leakMbPerSec = 0; m.trafficMult = 1;
   m.cacheDown = false; m.certExpired = false; m.diskFillPctPerSec = 0; m.outage = 0; m.partitionZone = null; m.partitionFrom = null;
-  m.slowQueryFactor = 1; m.slowQuery = null; m.crashLoop = false; m.surgeSource = null; m.extraCalls.clear(); m.poolLeakPerSec.clear();
+  m.slowQueryFactor = 1; m.slowQueryPeak = 1; m.slowQuery = null; m.capacityCause = null; m.crashLoop = false; m.surgeSource = null; m.extraCalls.clear(); m.poolLeakPerSec.clear();
 }
 
 export interface DepRuntime {
