@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Builds client/dist for the browser tests (test/e2e) when it is missing or stale.
+    globalSetup: ['test/e2e/helpers-setup.ts'],
   },
 });

@@ -1,12 +1,13 @@
-// Routes: / (home), /team/:id, /facilitate/:id, /debrief/:id.
+// Routes: / (home), /team/:id, /facilitate/:id, /debrief/:id, /editor.
 import { useEffect } from 'react';
 import { match, useLocation, Link } from './lib/router.tsx';
 import { HomePage } from './pages/home.tsx';
 import { TeamPage } from './pages/team.tsx';
 import { FacilitatorPage } from './pages/facilitator.tsx';
 import { DebriefPage } from './pages/debrief.tsx';
+import { EditorPage } from './pages/editor.tsx';
 
-const TITLES: Record<string, string> = { team: 'Team console', facilitate: 'Facilitator console', debrief: 'Debrief' };
+const TITLES: Record<string, string> = { team: 'Team console', facilitate: 'Facilitator console', debrief: 'Debrief', editor: 'Scenario editor' };
 
 export function App() {
   const { path } = useLocation();
@@ -16,6 +17,7 @@ export function App() {
   }, [section]);
   let m: Record<string, string> | null;
   if (path === '/' || path === '') return <HomePage />;
+  if (path === '/editor') return <EditorPage />;
   if ((m = match('/team/:id', path))) return <TeamPage key={m.id} id={m.id} />;
   if ((m = match('/facilitate/:id', path))) return <FacilitatorPage key={m.id} id={m.id} />;
   if ((m = match('/debrief/:id', path))) return <DebriefPage key={m.id} id={m.id} />;

@@ -5,12 +5,14 @@ import { scenarioRoutes } from './routes/scenarios.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { homeRoutes } from './routes/home.ts';
+import { editorRoutes } from './routes/editor.ts';
 
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(scenarioRoutes);
   await app.register(sessionRoutes);
   await app.register(adminRoutes);
   await app.register(homeRoutes);
+  await app.register(editorRoutes);
 }
 
 export { authorisedHost } from './auth.ts';

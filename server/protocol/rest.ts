@@ -256,3 +256,182 @@ export const AdminStatus = Type.Object({
   uptimeSeconds: Type.Number(),
   sessions: Type.Object({ loaded: Type.Integer(), byPhase: Type.Record(Type.String(), Type.Integer()) }),
 });
+
+// ---- the scenario editor: preview, dry run, library sources ----
+
+export const PreviewBody = Type.Object(
+  {
+    text: Type.String({ maxLength: 2 * 1024 * 1024, description: 'A scenario file (YAML, at most 1 MiB of UTF-8).' }),
+    filename: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$', description: 'How problems name the file, e.g. `my.scenario.yaml`.' })),
+  },
+  { additionalProperties: false },
+);
+export type PreviewBody = Static<typeof PreviewBody>;
+
+export const PreviewFault = Type.Object({
+  id: Type.String(),
+  kind: Type.String({ description: 'A fault kind (docs/scenario-format.md#fault-kinds).' }),
+  service: Type.String(),
+  rootCause: Type.Boolean({ description: 'One of the scenario\u2019s `rootCause.faults`.' }),
+});
+
+export const PreviewTimelineItem = Type.Object({
+  at: Type.Number({ description: 'Simulated seconds since T+0.' }),
+  kind: Type.Union([Type.Literal('inject'), Type.Literal('message'), Type.Literal('event'), Type.Literal('hint')]),
+  text: Type.String({ description: 'What happens, in words.' }),
+  source: Type.String({ description: '`timeline[3]` or `hint:<id>`.' }),
+  line: Type.Integer({ description: 'Where the entry is written (1-based).' }),
+  fault: Type.Optional(PreviewFault),
+});
+
+export const PreviewBranch = Type.Object({
+  id: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  trigger: Type.String({ description: 'When it fires, in words: "when the team restarts orders while orders-v2-14 is active", "if not mitigated by T+18:00".' }),
+  delay: Type.Number({ description: 'Seconds between the trigger and the consequences.' }),
+  at: Type.Union([Type.Number(), Type.Null()], { description: 'For `notMitigatedBy` and `notDone` triggers: the earliest second the consequences can happen (delay included); null for the others.' }),
+  consequences: Type.Array(Type.String()),
+  trap: Type.Boolean({ description: 'One of its consequences marks a trap sprung.' }),
+  ends: Type.Boolean({ description: 'One of its consequences ends the run.' }),
+  line: Type.Integer(),
+});
+
+export const PreviewResult = Type.Object({
+  ok: Type.Boolean({ description: 'True when the file has no problems.' }),
+  id: Type.Union([Type.String(), Type.Null()], { description: 'The id the file declares, when it has one.' }),
+  problems: Type.Array(ProblemSchema),
+  title: Type.Union([Type.String(), Type.Null()]),
+  duration: Type.Union([Type.Number(), Type.Null()], { description: 'Seconds of simulated time; null until the file has a valid shape.' }),
+  workload: Type.Union([Type.Object({ id: Type.String(), title: Type.String() }), Type.Null()], { description: 'Null when the shape is invalid or the workload is not in the library.' }),
+  timeline: Type.Optional(Type.Array(PreviewTimelineItem, { description: 'Timeline entries and timed hints in time order; present when the shape is valid.' })),
+  branches: Type.Optional(Type.Array(PreviewBranch)),
+  stops: Type.Optional(Type.Array(Type.Object({ text: Type.String(), at: Type.Union([Type.Number(), Type.Null()]), line: Type.Integer() }))),
+});
+
+export const DryRunBody = PreviewBody;
+export type DryRunBody = PreviewBody;
+
+export const DryRunPolicyResult = Type.Object({
+  policy: Type.Union([Type.Literal('perfect'), Type.Literal('naive'), Type.Literal('idle')], { description: '`perfect` knows the answer; `naive` acts on the loudest alert late (restart, scale out, SEV3, pages everyone); `idle` does nothing.' }),
+  outcome: Type.Union([Type.String(), Type.Null()], { description: '`resolved`, `unresolved` or `halted`.' }),
+  total: Type.Number({ description: 'The score, 0–100.' }),
+  dimensions: Type.Record(Type.String(), Type.Number(), { description: 'Each dimension\u2019s score, 0–100: detection, escalation, runbook, mitigation, communication.' }),
+  ttmSeconds: Type.Union([Type.Number(), Type.Null()], { description: 'Time to mitigate, from the fault\u2019s onset.' }),
+  trapsSprung: Type.Integer(),
+  hints: Type.Integer({ description: 'Hints released during the run.' }),
+  findings: Type.Array(
+    Type.Object({ dimension: Type.String(), text: Type.String(), cost: Type.Number({ description: 'Points of the total this finding cost.' }) }),
+    { description: 'The five findings that cost the most points.' },
+  ),
+});
+
+export const DryRunResult = Type.Object({
+  id: Type.String(),
+  duration: Type.Number({ description: 'Seconds of simulated time per run.' }),
+  runs: Type.Array(DryRunPolicyResult),
+  scoreable: Type.Boolean({ description: 'The perfect bot resolves it and scores at least 90, and doing nothing scores at most 20.' }),
+  problems: Type.Array(ProblemSchema, { description: '`scoreability/*` problems, placed on the `expectations:` line.' }),
+  ms: Type.Number({ description: 'Wall-clock milliseconds the three runs took.' }),
+});
+
+// ---- the debrief: lessons learned and action items ----
+
+
+export const LessonIdParams = Type.Object(
+  { id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), lessonId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) },
+  { additionalProperties: false },
+);
+export const ActionItemIdParams = Type.Object(
+  { id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), itemId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) },
+  { additionalProperties: false },
+);
+
+// Texts are trimmed and must not be blank (checked by the route, which names the field).
+const LessonText = Type.String({ minLength: 1, maxLength: 2000, description: 'What the team learned: up to 2000 characters, not blank.' });
+const PersonName = (what: string) => Type.String({ minLength: 1, maxLength: 80, description: `${what}: up to 80 characters, not blank.` });
+const ActionTitle = Type.String({ minLength: 1, maxLength: 200, description: 'What is to be done: up to 200 characters, not blank.' });
+export const DueDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'A calendar day, `YYYY-MM-DD`.' });
+export const HttpLink = Type.String({ minLength: 1, maxLength: 500, description: 'An http(s) URL of a ticket or a document (with a host, no spaces): up to 500 characters.' });
+export const ActionItemStatusSchema = Type.Union([Type.Literal('open'), Type.Literal('in-progress'), Type.Literal('done'), Type.Literal('dropped')], {
+  description: '`open`, `in-progress`, `done` or `dropped`.',
+});
+
+export const CreateLessonBody = Type.Object({ text: LessonText, author: Type.Optional(PersonName('Who said it')) }, { additionalProperties: false });
+export type CreateLessonBody = Static<typeof CreateLessonBody>;
+
+export const UpdateLessonBody = Type.Object(
+  { text: Type.Optional(LessonText), author: Type.Optional(Type.Union([PersonName('Who said it'), Type.Null()], { description: '`null` removes it.' })) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateLessonBody = Static<typeof UpdateLessonBody>;
+
+export const Lesson = Type.Object({
+  id: Type.String(),
+  sessionId: Type.String(),
+  text: Type.String(),
+  author: Type.Optional(Type.String()),
+  createdAt: IsoTime,
+});
+
+export const LessonList = Type.Object({ lessons: Type.Array(Lesson, { description: 'Oldest first.' }) });
+
+export const CreateActionItemBody = Type.Object(
+  {
+    title: ActionTitle,
+    owner: PersonName('Who owns it'),
+    dueDate: Type.Optional(DueDate),
+    link: Type.Optional(HttpLink),
+    status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('in-progress'), Type.Literal('done'), Type.Literal('dropped')], { default: 'open' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateActionItemBody = Static<typeof CreateActionItemBody>;
+
+export const UpdateActionItemBody = Type.Object(
+  {
+    title: Type.Optional(ActionTitle),
+    owner: Type.Optional(PersonName('Who owns it')),
+    dueDate: Type.Optional(Type.Union([DueDate, Type.Null()], { description: '`null` removes it.' })),
+    link: Type.Optional(Type.Union([HttpLink, Type.Null()], { description: '`null` removes it.' })),
+    status: Type.Optional(ActionItemStatusSchema),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateActionItemBody = Static<typeof UpdateActionItemBody>;
+
+export const ActionItem = Type.Object({
+  id: Type.String(),
+  sessionId: Type.String(),
+  title: Type.String(),
+  owner: Type.String(),
+  dueDate: Type.Optional(DueDate),
+  link: Type.Optional(Type.String()),
+  status: ActionItemStatusSchema,
+  overdue: Type.Boolean({ description: 'Due before today (UTC) and still `open` or `in-progress`.' }),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+});
+
+export const ActionItemList = Type.Object({ actionItems: Type.Array(ActionItem, { description: 'Oldest first.' }), today: Type.String({ description: 'Today in UTC (`YYYY-MM-DD`): what `overdue` was computed against.' }) });
+
+export const ActionItemsQuery = Type.Object(
+  {
+    status: Type.Optional(Type.String({ pattern: '^[a-z-]+(,[a-z-]+)*$', description: 'Only these statuses, comma-separated (`open,in-progress`); default all.' })),
+    overdue: Type.Optional(Type.Boolean({ description: 'Only overdue items (due before today, UTC, and `open` or `in-progress`).' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ActionItemAcrossSessions = Type.Object({
+  ...ActionItem.properties,
+  session: Type.Object({ id: Type.String(), scenario: Type.String(), title: Type.String(), phase: Type.String(), createdAt: IsoTime, endedAt: Type.Union([IsoTime, Type.Null()]) }),
+});
+
+export const ActionItemsAcrossSessions = Type.Object({
+  actionItems: Type.Array(ActionItemAcrossSessions, { description: 'Soonest due first, undated last; then oldest first.' }),
+  today: Type.String({ description: 'Today in UTC (`YYYY-MM-DD`): what `overdue` was computed against.' }),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});

@@ -7,7 +7,11 @@
 // through a reference they passed in or got back.
 import type { ResultSummary, SessionEvent } from '../engine/session/events.ts';
 import {
+  checkActionItemFields,
+  checkActionItemQuery,
   DuplicateKeyError,
+  type ActionItemRecord,
+  type LessonRecord,
   type ParticipantRecord,
   type SessionPatch,
   type SessionRecord,
@@ -36,6 +40,9 @@ export function createMemoryStore(): Store {
   const byFacilitatorToken = new Map<string, string>();
   const participants = new Map<string, ParticipantRecord>();
   const participantByToken = new Map<string, ParticipantRecord>();
+  // Lessons and action items by id, each with its insertion order (ties on createdAt).
+  const lessons = new Map<string, { record: LessonRecord; order: number }>();
+  const actionItems = new Map<string, { record: ActionItemRecord; order: number }>();
   let nextOrder = 1;
   let closed = false;
 
@@ -195,6 +202,96 @@ export function createMemoryStore(): Store {
       open();
       // A stable sort keeps insertion order among participants who joined in the same millisecond.
       return copy([...participants.values()].filter((p) => p.sessionId === sessionId).sort((a, b) => a.joinedAt - b.joinedAt));
+    },
+
+    async addLesson(lesson) {
+      open();
+      slot(lesson.sessionId);
+      if (lessons.has(lesson.id)) throw new Error(`lesson ${lesson.id} already exists`);
+      lessons.set(lesson.id, { record: copy(lesson), order: nextOrder++ });
+    },
+
+    async listLessons(sessionId) {
+      open();
+      return [...lessons.values()]
+        .filter((l) => l.record.sessionId === sessionId)
+        .sort((a, b) => a.record.createdAt - b.record.createdAt || a.order - b.order)
+        .map((l) => copy(l.record));
+    },
+
+    async updateLesson(sessionId, id, patch) {
+      open();
+      const found = lessons.get(id);
+      if (found === undefined || found.record.sessionId !== sessionId) return undefined;
+      const next: LessonRecord = { ...found.record };
+      if (patch.text !== undefined) next.text = patch.text;
+      if (patch.author === null) delete next.author;
+      else if (patch.author !== undefined) next.author = patch.author;
+      found.record = copy(next);
+      return copy(found.record);
+    },
+
+    async deleteLesson(sessionId, id) {
+      open();
+      const found = lessons.get(id);
+      if (found === undefined || found.record.sessionId !== sessionId) return false;
+      return lessons.delete(id);
+    },
+
+    async addActionItem(item) {
+      open();
+      checkActionItemFields(item);
+      slot(item.sessionId);
+      if (actionItems.has(item.id)) throw new Error(`action item ${item.id} already exists`);
+      actionItems.set(item.id, { record: copy(item), order: nextOrder++ });
+    },
+
+    async listActionItems(sessionId) {
+      open();
+      return [...actionItems.values()]
+        .filter((a) => a.record.sessionId === sessionId)
+        .sort((a, b) => a.record.createdAt - b.record.createdAt || a.order - b.order)
+        .map((a) => copy(a.record));
+    },
+
+    async updateActionItem(sessionId, id, patch, wallTime) {
+      open();
+      checkActionItemFields(patch);
+      const found = actionItems.get(id);
+      if (found === undefined || found.record.sessionId !== sessionId) return undefined;
+      const next: ActionItemRecord = { ...found.record, updatedAt: wallTime };
+      if (patch.title !== undefined) next.title = patch.title;
+      if (patch.owner !== undefined) next.owner = patch.owner;
+      if (patch.status !== undefined) next.status = patch.status;
+      for (const key of ['dueDate', 'link'] as const) {
+        if (patch[key] === null) delete next[key];
+        else if (patch[key] !== undefined) next[key] = patch[key];
+      }
+      found.record = copy(next);
+      return copy(found.record);
+    },
+
+    async deleteActionItem(sessionId, id) {
+      open();
+      const found = actionItems.get(id);
+      if (found === undefined || found.record.sessionId !== sessionId) return false;
+      return actionItems.delete(id);
+    },
+
+    async listActionItemsAcrossSessions(options = {}) {
+      open();
+      checkActionItemQuery(options);
+      const { limit, offset } = pageOf(options);
+      const statuses = options.statuses?.length ? new Set<string>(options.statuses) : undefined;
+      const { dueBefore } = options;
+      // Soonest due first, undated last; then oldest first. YYYY-MM-DD strings sort as dates.
+      const byDue = (a: ActionItemRecord, b: ActionItemRecord) =>
+        a.dueDate === b.dueDate ? 0 : a.dueDate === undefined ? 1 : b.dueDate === undefined ? -1 : a.dueDate < b.dueDate ? -1 : 1;
+      return [...actionItems.values()]
+        .filter(({ record: a }) => (statuses === undefined || statuses.has(a.status)) && (dueBefore === undefined || (a.dueDate !== undefined && a.dueDate < dueBefore)))
+        .sort((a, b) => byDue(a.record, b.record) || a.record.createdAt - b.record.createdAt || a.order - b.order)
+        .slice(offset, limit === undefined ? undefined : offset + limit)
+        .map((a) => copy(a.record));
     },
 
     async ping() {

@@ -11,7 +11,12 @@ import Database from 'better-sqlite3';
 import type { ResultSummary, SessionEvent } from '../engine/session/events.ts';
 import type { Input } from '../engine/session/session.ts';
 import {
+  checkActionItemFields,
+  checkActionItemQuery,
   DuplicateKeyError,
+  type ActionItemRecord,
+  type ActionItemStatus,
+  type LessonRecord,
   type ParticipantRecord,
   type SessionPatch,
   type SessionRecord,
@@ -91,6 +96,32 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX participants_session ON participants (session_id, joined_at);
   `,
+  // 2: the debrief's lessons learned and action items. Listed per session in the order they were
+  // recorded (created_at, rowid); action items also across sessions by status and due date.
+  `
+  CREATE TABLE lessons (
+    id         TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    text       TEXT NOT NULL,
+    author     TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX lessons_session ON lessons (session_id, created_at);
+
+  CREATE TABLE action_items (
+    id         TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    title      TEXT NOT NULL,
+    owner      TEXT NOT NULL,
+    due_date   TEXT CHECK (due_date IS NULL OR due_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    link       TEXT,
+    status     TEXT NOT NULL CHECK (status IN ('open', 'in-progress', 'done', 'dropped')),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX action_items_session ON action_items (session_id, created_at);
+  CREATE INDEX action_items_status_due ON action_items (status, due_date);
+  `,
 ];
 
 /** The schema version this code writes. */
@@ -151,6 +182,29 @@ interface ParticipantRow {
   role: string;
   joined_at: number;
 }
+
+interface LessonRow {
+  id: string;
+  session_id: string;
+  text: string;
+  author: string | null;
+  created_at: number;
+}
+
+interface ActionItemRow {
+  id: string;
+  session_id: string;
+  title: string;
+  owner: string;
+  due_date: string | null;
+  link: string | null;
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+const LESSON_COLUMNS = 'id, session_id, text, author, created_at';
+const ACTION_ITEM_COLUMNS = 'id, session_id, title, owner, due_date, link, status, created_at, updated_at';
 
 const SESSION_COLUMNS =
   'id, scenario, workload, runbooks, seed, teams, join_code, facilitator_token, speed, phase, outcome, scores_visible, created_at, updated_at, ended_at';
@@ -228,6 +282,42 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     participantByToken: db.prepare('SELECT id, session_id, token, name, team, role, joined_at FROM participants WHERE token = ?'),
     listParticipants: db.prepare(
       'SELECT id, session_id, token, name, team, role, joined_at FROM participants WHERE session_id = ? ORDER BY joined_at, rowid',
+    ),
+    insertLesson: db.prepare('INSERT INTO lessons (id, session_id, text, author, created_at) VALUES (@id, @sessionId, @text, @author, @createdAt)'),
+    lessonById: db.prepare(`SELECT ${LESSON_COLUMNS} FROM lessons WHERE session_id = ? AND id = ?`),
+    listLessons: db.prepare(`SELECT ${LESSON_COLUMNS} FROM lessons WHERE session_id = ? ORDER BY created_at, rowid`),
+    updateLesson: db.prepare(
+      `UPDATE lessons SET
+         text   = CASE WHEN @setText THEN @text ELSE text END,
+         author = CASE WHEN @setAuthor THEN @author ELSE author END
+       WHERE session_id = @sessionId AND id = @id`,
+    ),
+    deleteLesson: db.prepare('DELETE FROM lessons WHERE session_id = ? AND id = ?'),
+    insertActionItem: db.prepare(
+      `INSERT INTO action_items (id, session_id, title, owner, due_date, link, status, created_at, updated_at)
+       VALUES (@id, @sessionId, @title, @owner, @dueDate, @link, @status, @createdAt, @updatedAt)`,
+    ),
+    actionItemById: db.prepare(`SELECT ${ACTION_ITEM_COLUMNS} FROM action_items WHERE session_id = ? AND id = ?`),
+    listActionItems: db.prepare(`SELECT ${ACTION_ITEM_COLUMNS} FROM action_items WHERE session_id = ? ORDER BY created_at, rowid`),
+    updateActionItem: db.prepare(
+      `UPDATE action_items SET
+         title      = CASE WHEN @setTitle THEN @title ELSE title END,
+         owner      = CASE WHEN @setOwner THEN @owner ELSE owner END,
+         due_date   = CASE WHEN @setDueDate THEN @dueDate ELSE due_date END,
+         link       = CASE WHEN @setLink THEN @link ELSE link END,
+         status     = CASE WHEN @setStatus THEN @status ELSE status END,
+         updated_at = @updatedAt
+       WHERE session_id = @sessionId AND id = @id`,
+    ),
+    deleteActionItem: db.prepare('DELETE FROM action_items WHERE session_id = ? AND id = ?'),
+    // A JSON array of statuses (NULL: any) and an exclusive due-before day (NULL: any). Due dates
+    // are YYYY-MM-DD, so text order is date order.
+    listActionItemsAcross: db.prepare(
+      `SELECT ${ACTION_ITEM_COLUMNS} FROM action_items
+       WHERE (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
+         AND (@dueBefore IS NULL OR (due_date IS NOT NULL AND due_date < @dueBefore))
+       ORDER BY due_date IS NULL, due_date, created_at, rowid
+       LIMIT @limit OFFSET @offset`,
     ),
     ping: db.prepare('SELECT 1').pluck(),
   };
@@ -425,6 +515,110 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return (q.listParticipants.all(sessionId) as ParticipantRow[]).map(participantOf);
     },
 
+    async addLesson(lesson) {
+      open();
+      try {
+        q.insertLesson.run({ id: lesson.id, sessionId: lesson.sessionId, text: lesson.text, author: lesson.author ?? null, createdAt: lesson.createdAt });
+      } catch (err) {
+        const m = messageOf(err);
+        if (m.includes('lessons.id')) throw new Error(`lesson ${lesson.id} already exists`, { cause: err });
+        if (m.includes('FOREIGN KEY')) throw new Error(`no session ${lesson.sessionId}`, { cause: err });
+        throw err;
+      }
+    },
+
+    async listLessons(sessionId) {
+      open();
+      return (q.listLessons.all(sessionId) as LessonRow[]).map(lessonOf);
+    },
+
+    async updateLesson(sessionId, id, patch) {
+      open();
+      const info = q.updateLesson.run({
+        sessionId,
+        id,
+        setText: flag(patch.text),
+        text: patch.text ?? null,
+        setAuthor: flag(patch.author),
+        author: patch.author ?? null,
+      });
+      if (info.changes === 0) return undefined;
+      return lessonOf(q.lessonById.get(sessionId, id) as LessonRow);
+    },
+
+    async deleteLesson(sessionId, id) {
+      open();
+      return q.deleteLesson.run(sessionId, id).changes > 0;
+    },
+
+    async addActionItem(item) {
+      open();
+      checkActionItemFields(item);
+      try {
+        q.insertActionItem.run({
+          id: item.id,
+          sessionId: item.sessionId,
+          title: item.title,
+          owner: item.owner,
+          dueDate: item.dueDate ?? null,
+          link: item.link ?? null,
+          status: item.status,
+          createdAt: item.createdAt,
+          updatedAt: item.updatedAt,
+        });
+      } catch (err) {
+        const m = messageOf(err);
+        if (m.includes('action_items.id')) throw new Error(`action item ${item.id} already exists`, { cause: err });
+        if (m.includes('FOREIGN KEY')) throw new Error(`no session ${item.sessionId}`, { cause: err });
+        throw err;
+      }
+    },
+
+    async listActionItems(sessionId) {
+      open();
+      return (q.listActionItems.all(sessionId) as ActionItemRow[]).map(actionItemOf);
+    },
+
+    async updateActionItem(sessionId, id, patch, wallTime) {
+      open();
+      checkActionItemFields(patch);
+      const info = q.updateActionItem.run({
+        sessionId,
+        id,
+        setTitle: flag(patch.title),
+        title: patch.title ?? null,
+        setOwner: flag(patch.owner),
+        owner: patch.owner ?? null,
+        setDueDate: flag(patch.dueDate),
+        dueDate: patch.dueDate ?? null,
+        setLink: flag(patch.link),
+        link: patch.link ?? null,
+        setStatus: flag(patch.status),
+        status: patch.status ?? null,
+        updatedAt: wallTime,
+      });
+      if (info.changes === 0) return undefined;
+      return actionItemOf(q.actionItemById.get(sessionId, id) as ActionItemRow);
+    },
+
+    async deleteActionItem(sessionId, id) {
+      open();
+      return q.deleteActionItem.run(sessionId, id).changes > 0;
+    },
+
+    async listActionItemsAcrossSessions(options = {}) {
+      open();
+      checkActionItemQuery(options);
+      const { limit, offset } = pageOf(options);
+      const rows = q.listActionItemsAcross.all({
+        statuses: options.statuses?.length ? JSON.stringify(options.statuses) : null,
+        dueBefore: options.dueBefore ?? null,
+        limit: limit ?? -1,
+        offset,
+      }) as ActionItemRow[];
+      return rows.map(actionItemOf);
+    },
+
     async ping() {
       if (closed) return false;
       try {
@@ -541,6 +735,25 @@ function eventOf(row: EventRow): SessionEvent {
 
 function participantOf(row: ParticipantRow): ParticipantRecord {
   return { id: row.id, sessionId: row.session_id, token: row.token, name: row.name, team: row.team, role: row.role, joinedAt: row.joined_at };
+}
+
+function lessonOf(row: LessonRow): LessonRecord {
+  return { id: row.id, sessionId: row.session_id, text: row.text, ...(row.author !== null ? { author: row.author } : {}), createdAt: row.created_at };
+}
+
+/** Keys in the order the memory store keeps them (the order callers write them). */
+function actionItemOf(row: ActionItemRow): ActionItemRecord {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    title: row.title,
+    owner: row.owner,
+    ...(row.due_date !== null ? { dueDate: row.due_date } : {}),
+    ...(row.link !== null ? { link: row.link } : {}),
+    status: row.status as ActionItemStatus,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 function flag(value: unknown): number {

@@ -3,7 +3,8 @@
 // Run:   npx tsx test/bench/load.bench.ts
 //        LOAD_LEVELS=100,1000 npx tsx test/bench/load.bench.ts
 // Prints figures (recorded in docs/performance.md, "Live server: load"); asserts nothing; never runs
-// in `npm test`. Stops by itself (a full run of 100, 1,000 and 4,000 takes about 6 minutes).
+// in `npm test`. Stops by itself (100, 1,000 and 4,000 take about 6 minutes on a quiet machine,
+// longer when it waits for quiet; a hard limit of 20 minutes ends it).
 //
 // Three processes: this one only orchestrates; the server (test/bench/load/server.ts) runs pinned to
 // core 0 and the load generator (test/bench/load/generator.ts, a lean socket.io client over `ws`)
@@ -27,20 +28,33 @@
 // - heap per participant: server heapUsed after two forced GCs (--expose-gc) at the end of the window
 //   minus heapUsed of the same fresh server before any session, ÷ participants.
 //
-// Environment (all optional): LOAD_LEVELS (100,1000,4000), LOAD_WINDOW_S (45), LOAD_WARMUP_S (5),
-// LOAD_WS_WINDOW_S (20), LOAD_NICE (-10: niceness of server and generator, when permitted; 0 = off),
-// LOAD_QUIET_WAIT_S (60: how long to wait before a window for other work on the machine to calm down), LOAD_SCENARIO (friday-deploy), LOAD_TEAMS (2), LOAD_TEAM_SIZE (10),
-// LOAD_ACTION_PERIOD_S (10), LOAD_FACILITATORS (leave | stay: the facilitator socket of each session
-// stays connected and receives every team's frames), LOAD_STORE (sqlite | memory), LOAD_BASELINE
-// (1; 0 skips the ws baseline), LOAD_PROFILE (a directory: the server writes a --cpu-prof profile
-// per level there), LOAD_JSON (a file for the raw figures).
+// - also printed: server stalls (a 5 ms timer > 50 ms late) with what other processes took of core 0
+//   meanwhile, GC pauses, synchronous store time per method, CPU per thread, how the frames spread
+//   over the driver's 100 ms steps, the generator's own CPU and loop delay (it must not be the
+//   bottleneck), and the machine's CPU pressure (PSI): figures from a busy machine are not figures.
+//
+// Environment (all optional):
+//   LOAD_LEVELS=100,1000,4000   participants per level (sessions of LOAD_TEAMS × LOAD_TEAM_SIZE)
+//   LOAD_WINDOW_S=45            measured window per level (after LOAD_WARMUP_S=5 of running)
+//   LOAD_WS_WINDOW_S=20         window of the plain ws baseline; LOAD_BASELINE=0 skips it
+//   LOAD_SCENARIO=friday-deploy LOAD_TEAMS=2 LOAD_TEAM_SIZE=10 LOAD_ACTION_PERIOD_S=10 (0 = no actions)
+//   LOAD_START_SPREAD_S=1       session starts spread over this long (0 = all in the same instant)
+//   LOAD_FACILITATORS=leave     or `stay`: each session's facilitator socket stays and gets every team's frames
+//   LOAD_STORE=sqlite           or `memory`
+//   LOAD_NICE=-10               niceness of server and generator when permitted (0 = off); it only
+//                               helps against processes of the same cgroup
+//   LOAD_QUIET_WAIT_S=60        wait up to this long before each window for the machine to be quiet
+//   LOAD_PROFILE=dir            the server writes a CPU profile of each window there (adds overhead)
+//   LOAD_TRACE=1                print every server stall
+//   LOAD_JSON=file              raw figures as JSON
 // File descriptors: each process needs one per socket; Node raises its soft limit to the hard one at
-// start, so `ulimit -Hn` must exceed the largest level by a margin (checked below).
+// start, so `ulimit -Hn` must exceed the largest level by a margin (checked below; raise it with
+// `ulimit -Hn` as root or in limits.conf).
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { busyPct, canNice, cpuTimes, fork, hasTaskset, sleep, type Child } from './load/ipc.ts';
+import { busyPct, canNice, cpuPressureUs, cpuTimes, fork, hasTaskset, sleep, type Child } from './load/ipc.ts';
 
 const env = process.env;
 const LEVELS = (env.LOAD_LEVELS ?? '100,1000,4000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
@@ -53,6 +67,7 @@ const TEAM_SIZE = Number(env.LOAD_TEAM_SIZE ?? 10);
 const PER_SESSION = TEAMS.length * TEAM_SIZE;
 const ACTION_PERIOD_MS = Number(env.LOAD_ACTION_PERIOD_S ?? 10) * 1000;
 const FACILITATORS_STAY = env.LOAD_FACILITATORS === 'stay';
+const START_SPREAD_MS = Number(env.LOAD_START_SPREAD_S ?? 1) * 1000;
 const BASELINE = env.LOAD_BASELINE !== '0';
 const PROFILE_DIR = env.LOAD_PROFILE ? resolve(env.LOAD_PROFILE) : null;
 // Other work on a shared machine disturbs tail latencies less when ours runs at a higher priority.
@@ -91,16 +106,67 @@ const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
 async function quiet(): Promise<{ waitedS: number; busy: number[] }> {
   const t0 = Date.now();
   let busy: number[] = [];
+  let calm = 0;
   for (;;) {
     const a = cpuTimes();
     const own0 = ownCpu();
+    const psi0 = cpuPressureUs();
     await sleep(1000);
     const own = (ownCpu() - own0) / 10; // % of one core, all our processes
+    const psi = (cpuPressureUs() - psi0) / 10_000; // % of the second some task waited for a CPU
     busy = busyPct(a, cpuTimes());
     const others = busy.reduce((x, y) => x + y, 0) - own;
-    if (!busy.length || others < 25 || Date.now() - t0 > QUIET_WAIT_S * 1000) break;
+    calm = others < 25 && !(psi > 20) ? calm + 1 : 0;
+    if (!busy.length || calm >= 3 || Date.now() - t0 > QUIET_WAIT_S * 1000) break;
   }
-  return { waitedS: (Date.now() - t0) / 1000 - 1, busy };
+  return { waitedS: (Date.now() - t0) / 1000 - 3, busy };
+}
+
+/**
+ * Every 100 ms: how much of `core` went to processes other than `pid` (from /proc/stat and
+ * /proc/<pid>/stat), to tell a stall of the server from the server not getting its core.
+ */
+function sampleCore(core: number, pid: number): { stop(): { at: number; foreignPct: number }[] } {
+  const out: { at: number; foreignPct: number }[] = [];
+  const read = () => {
+    const c = cpuTimes()?.[core];
+    let own = 0;
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      own = Number(f[11]) + Number(f[12]);
+    } catch {
+      // gone
+    }
+    return c ? { busy: c.busy, total: c.total, own } : null;
+  };
+  let prev = read();
+  const timer = setInterval(() => {
+    const cur = read();
+    if (prev && cur && cur.total > prev.total) out.push({ at: Date.now(), foreignPct: (100 * (cur.busy - prev.busy - (cur.own - prev.own))) / (cur.total - prev.total) });
+    prev = cur;
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      return out;
+    },
+  };
+}
+
+/** Server stalls (a timer > 50 ms late) against what other processes took of core 0 meanwhile. */
+function explainStalls(stalls: { at: number; lateMs: number; cpuMs: number; mainCpuMs: number; ioWaitMs: number; simT?: number }[], samples: { at: number; foreignPct: number }[]) {
+  let totalMs = 0;
+  let takenMs = 0;
+  const lines: string[] = [];
+  for (const st of stalls) {
+    const from = st.at - st.lateMs;
+    const inside = samples.filter((x) => x.at >= from - 50 && x.at <= st.at + 100);
+    const foreign = inside.length ? inside.reduce((n, x) => n + x.foreignPct, 0) / inside.length : NaN;
+    totalMs += st.lateMs;
+    if (foreign >= 50) takenMs += st.lateMs;
+    lines.push(`stall ${st.lateMs.toFixed(0)} ms at ${new Date(st.at).toISOString().slice(11, 23)} (simulated t ${st.simT ?? '?'} s of the first session): server used ${st.cpuMs.toFixed(0)} ms CPU in it (main thread ${st.mainCpuMs} ms, blocked on disk I/O ${st.ioWaitMs} ms); other processes ${Number.isFinite(foreign) ? foreign.toFixed(0) : '?'} % of core 0`);
+  }
+  return { count: stalls.length, totalMs, takenMs, lines };
 }
 
 /** CPU milliseconds used so far by this process and its children (Linux /proc). */
@@ -133,13 +199,13 @@ async function firedrillLevel(participants: number): Promise<LevelResult> {
   try {
     const port = await server.call<number>('port');
     const store = await server.call<string>('store');
-    const h0 = await server.call('heap');
+    const h0 = await server.call('heap', 'empty');
     const setup = await gen.call('setup', { port, sessions, teams: TEAMS, scenario: SCENARIO, speed: 1 });
-    const h1 = await server.call('heap');
+    const h1 = await server.call('heap', 'sessions');
     const joined = await gen.call('join', { teams: TEAMS, perTeam: TEAM_SIZE, concurrency: 50 }, 300_000);
     if (joined.failed) console.error(`  ${joined.failed} joins failed, e.g. ${joined.failures.join(' | ')}`);
-    const h2 = await server.call('heap');
-    const started = await gen.call('start', { stay: FACILITATORS_STAY, actionPeriodMs: ACTION_PERIOD_MS });
+    const h2 = await server.call('heap', 'joined');
+    const started = await gen.call('start', { stay: FACILITATORS_STAY, actionPeriodMs: ACTION_PERIOD_MS, spreadMs: START_SPREAD_MS });
     await sleep(WARMUP_S * 1000);
     const hW = await server.call('heap');
     await sleep(1000);
@@ -149,7 +215,11 @@ async function firedrillLevel(participants: number): Promise<LevelResult> {
     await gen.call('windowBegin');
     await server.call('windowBegin');
     const cpu0 = cpuTimes();
+    const psi0 = cpuPressureUs();
+    const sampler = sampleCore(0, server.proc.pid!);
     await sleep(WINDOW_S * 1000);
+    const coreSamples = sampler.stop();
+    const psiPct = (cpuPressureUs() - psi0) / (WINDOW_S * 10_000);
     const cpu1 = cpuTimes();
     const g = await gen.call('windowEnd');
     const s = await server.call('windowEnd');
@@ -160,7 +230,24 @@ async function firedrillLevel(participants: number): Promise<LevelResult> {
     const seconds = g.wallMs / 1000;
     const cpuPerFrameUs = s.cpuUs / g.telemetry;
     const busy = busyPct(cpu0, cpu1);
+    const stallReport = explainStalls(s.stalls, coreSamples);
+    // How evenly the frames' computation spreads over the ten 100 ms driver steps of a second.
+    const slots = new Array<number>(10).fill(0);
+    for (const [, at] of s.computed as [string, number][]) slots[Math.floor((at % 1000) / 100)]++;
+    if (env.LOAD_TRACE) for (const line of stallReport.lines) console.log(`  ${line}`);
     return {
+      cpuPressurePct: psiPct,
+      threads: s.threads,
+      busiestSlotPct: (100 * Math.max(...slots)) / Math.max(1, slots.reduce((a, b) => a + b, 0)),
+      storeCallsPerS: s.store.calls / seconds,
+      storePct: (s.store.ms / s.wallMs) * 100,
+      storeByName: Object.fromEntries(Object.entries(s.store.byName as Record<string, { calls: number; ms: number }>).map(([k, v]) => [k, { perS: v.calls / seconds, usEach: (v.ms * 1000) / v.calls }])),
+      storeSlow: s.store.slow.length,
+      storeSlowMs: s.store.slow.reduce((n: number, x: { ms: number }) => n + x.ms, 0),
+      storeSlowMax: Math.max(0, ...s.store.slow.map((x: { ms: number }) => x.ms)),
+      stalls: stallReport.count,
+      stallMs: stallReport.totalMs,
+      stallMsWhileCoreTaken: stallReport.takenMs,
       waitedForQuietS: quietness.waitedS,
       busyBeforePct: quietness.busy,
       // CPU used on each core during the window by processes other than ours (other work on the machine).
@@ -203,6 +290,12 @@ async function firedrillLevel(participants: number): Promise<LevelResult> {
       eldP50Ms: s.eldP50Ms,
       eldP99Ms: s.eldP99Ms,
       eldMaxMs: s.eldMaxMs,
+      gcPct: ((s.gc.minorMs + s.gc.majorMs) / s.wallMs) * 100,
+      gcMajorN: s.gc.majorN,
+      gcMajorMs: s.gc.majorMs,
+      gcMinorN: s.gc.minorN,
+      gcMaxMs: s.gc.maxMs,
+      eventsPerSession: s.eventsPerSession,
       heapBaseMiB: h0.heapUsed / 2 ** 20,
       heapEndMiB: h3.heapUsed / 2 ** 20,
       heapPerParticipantKiB: kib(h3.heapUsed - h0.heapUsed) / n,
@@ -272,17 +365,23 @@ function table(r: LevelResult, ws: Record<string, number> | null): string {
     ['telemetry lag p50 / p99 (max)', `${f1(x.lagP50Ms)} / ${f1(x.lagP99Ms)} ms (${f1(x.lagMaxMs)})`, ''],
     ['telemetry frames delivered', `${int(x.framesPerS)}/s, ${int(x.frameBytes)} B avg; ${int(x.framesReceivedOfExpected)} of ${int(x.framesExpected)} expected`, `${int(n)}/s`],
     ['other messages delivered', `events ${int(x.eventsPerS)}/s, presence etc. ${int(x.otherPerS)}/s`, ''],
+    ['frames computed in the busiest 100 ms slot of the second', `${f1(x.busiestSlotPct)} % (10 % = evenly spread)`, ''],
     ['server CPU (of one core)', `${f1(x.serverCpuPct)} % (user ${f1(x.serverUserPct)}, sys ${f1(x.serverSystemPct)}); engine ${f1(x.engineCpuPct)} %, frame building ${f2(x.frameBuildPct)} %`, ''],
     ['server CPU per delivered frame', `${f1(x.cpuPerFrameUs)} µs (per message of any kind ${f1(x.cpuPerMessageUs)} µs)`, ''],
     ['plain ws baseline, same run', ws ? `${f1(ws.cpuPerFrameUs)} µs per frame (${int(ws.framesPerS)} frames/s of ${int(ws.frameBytes)} B, CPU ${f1(ws.serverCpuPct)} %, heap ${f2(ws.heapPerClientKiB)} KiB/client)` : 'skipped', ''],
     ['ratio firedrill / ws', f2(ratio), `≤ ${GOALS.cpuRatio}: ${ws ? mark(ratio <= GOALS.cpuRatio) : '–'}`],
     ['server event-loop delay p50 / p99 (max)', `${f1(x.eldP50Ms)} / ${f1(x.eldP99Ms)} ms (${f1(x.eldMaxMs)})${ws ? `; ws baseline p99 ${f1(ws.eldP99Ms)} ms` : ''}`, ''],
+    ['server stalls (a timer > 50 ms late)', `${int(x.stalls)}, ${int(x.stallMs)} ms in all; ${int(x.stallMsWhileCoreTaken)} ms of it while other processes held ≥ 50 % of core 0`, ''],
+    ['store calls (synchronous time)', `${int(x.storeCallsPerS)}/s, ${f1(x.storePct)} % of wall time; ${int(x.storeSlow)} over 20 ms (${int(x.storeSlowMs)} ms in all, longest ${int(x.storeSlowMax)} ms)`, ''],
+    ['  by method: calls/s × µs each', Object.entries(x.storeByName as unknown as Record<string, { perS: number; usEach: number }>).sort((a, b) => b[1].perS * b[1].usEach - a[1].perS * a[1].usEach).map(([k, v]) => `${k} ${int(v.perS)} × ${int(v.usEach)}`).join(', '), ''],
+    ['server CPU by thread (% of a core)', Object.entries(x.threads as unknown as Record<string, number>).filter(([, v]) => v >= 0.05).map(([k, v]) => `${k} ${f1(v)}`).join(', '), ''],
+    ['server GC pauses (window)', `${f1(x.gcPct)} % of wall time; ${int(x.gcMinorN)} minor, ${int(x.gcMajorN)} major/incremental (${int(x.gcMajorMs)} ms); longest ${f1(x.gcMaxMs)} ms`, ''],
     ['heap per participant (end − empty server)', `${f2(x.heapPerParticipantKiB)} KiB`, `≤ ${GOALS.heapKiB} KiB: ${mark(x.heapPerParticipantKiB <= GOALS.heapKiB)}`],
     ['  of which: joined sockets (lobby)', `${f2(x.heapJoinPerParticipantKiB)} KiB per participant`, ''],
     ['  sessions: created / growth while running', `${int(x.heapSessionsLobbyPerSessionKiB)} KiB / +${int(x.heapRunningGrowthPerSessionKiB)} KiB per session (${WARMUP_S + WINDOW_S} s; ${int(x.heapGrowthPerSessionPerMinKiB)} KiB per session-minute in the window)`, ''],
-    ['server heap at end (baseline), RSS', `${f1(x.heapEndMiB)} MiB (${f1(x.heapBaseMiB)}), RSS ${f1(x.rssEndMiB)} MiB`, ''],
+    ['server heap at end (baseline), RSS', `${f1(x.heapEndMiB)} MiB (${f1(x.heapBaseMiB)}), RSS ${f1(x.rssEndMiB)} MiB; event log ${int(x.eventsPerSession)} events per session`, ''],
     ['generator (core 1): CPU, event-loop p99', `${f1(x.generatorCpuPct)} %, ${f1(x.generatorEldP99Ms)} ms`, 'headroom check'],
-    ['other processes on core 0 / core 1 (window)', `${f1(x.foreignCore0Pct)} % / ${f1(x.foreignCore1Pct)} %${x.waitedForQuietS > 0.5 ? ` (waited ${f1(x.waitedForQuietS)} s for quiet)` : ''}`, 'noise check'],
+    ['other processes on core 0 / core 1 (window)', `${f1(x.foreignCore0Pct)} % / ${f1(x.foreignCore1Pct)} %; CPU pressure (PSI some) ${f1(x.cpuPressurePct)} %${x.waitedForQuietS > 0.5 ? ` (waited ${f1(x.waitedForQuietS)} s for quiet)` : ''}`, 'noise check'],
   ];
   return ['| measure | value | goal |', '| --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -312,7 +411,15 @@ const results: { firedrill: LevelResult; ws: Record<string, number> | null }[] =
 for (const level of LEVELS) {
   const t0 = Date.now();
   console.log(`## ${int(level)} participants`);
-  const r = await firedrillLevel(level);
+  let r: LevelResult;
+  try {
+    r = await firedrillLevel(level);
+  } catch (err) {
+    // A server that cannot keep up (or a machine too busy to measure on) fails the level, not the run.
+    console.log(`level ${level} failed: ${(err as Error).message}\n`);
+    for (const c of children) c.proc.kill('SIGKILL');
+    continue;
+  }
   const ws = BASELINE ? await wsLevel(r.participants, r.sampleFrame as string, r.frameBytes as number) : null;
   delete (r as Record<string, unknown>).sampleFrame;
   results.push({ firedrill: r, ws });

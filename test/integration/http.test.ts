@@ -667,8 +667,12 @@ describe('real listeners', () => {
     expect(routes.sort()).toEqual(
       [
         'GET /api/scenarios', 'GET /api/scenarios/{id}', 'GET /api/workloads/{id}', 'GET /api/runbooks/{id}', 'POST /api/scenarios/validate',
+        'POST /api/scenarios/preview', 'POST /api/scenarios/dry-run', 'GET /api/scenarios/{id}/source',
         'POST /api/sessions', 'GET /api/sessions', 'GET /api/sessions/{id}', 'GET /api/sessions/{id}/events', 'GET /api/sessions/{id}/score', 'GET /api/sessions/{id}/report',
         'POST /api/admin/halt-all', 'POST /api/admin/release', 'GET /api/admin/status',
+        'GET /api/sessions/{id}/lessons', 'POST /api/sessions/{id}/lessons', 'PATCH /api/sessions/{id}/lessons/{lessonId}', 'DELETE /api/sessions/{id}/lessons/{lessonId}',
+        'GET /api/sessions/{id}/action-items', 'POST /api/sessions/{id}/action-items', 'PATCH /api/sessions/{id}/action-items/{itemId}', 'DELETE /api/sessions/{id}/action-items/{itemId}',
+        'GET /api/action-items',
       ].sort(),
     );
     for (const ops of Object.values(doc.paths as Record<string, Record<string, { tags?: string[]; summary?: string }>>)) {

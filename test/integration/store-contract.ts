@@ -4,7 +4,15 @@
 // Usage: storeContract('sqlite', () => createSqliteStore({ path }), async () => rmSync(dir)).
 // `make` is called before every test and must return an empty store; the store is closed after it.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DuplicateKeyError, type ParticipantRecord, type SessionRecord, type Store, type StoredInput } from '../../server/store/store.ts';
+import {
+  DuplicateKeyError,
+  type ActionItemRecord,
+  type LessonRecord,
+  type ParticipantRecord,
+  type SessionRecord,
+  type Store,
+  type StoredInput,
+} from '../../server/store/store.ts';
 import type { SessionEvent } from '../../server/engine/session/events.ts';
 import type { RunbookLike } from '../../server/engine/session/team.ts';
 import { act, miniWorkload, scenarioFor, startSession } from '../helpers/mini-workload.ts';
@@ -93,6 +101,14 @@ function inputs(sessionId: string): StoredInput[] {
 
 function participant(n: number, sessionId: string, joinedAt: number): ParticipantRecord {
   return { id: `p-${n}`, sessionId, token: `part-token-${n}`, name: `Zoë ${n}`, team: n % 2 ? 'red' : 'blue', role: 'responder', joinedAt };
+}
+
+function lesson(n: number, sessionId: string, createdAt: number, overrides: Partial<LessonRecord> = {}): LessonRecord {
+  return { id: `l-${n}`, sessionId, text: `Lesson ${n}: the deploy marker was on the chart — «look left» ✓`, createdAt, ...overrides };
+}
+
+function actionItem(n: number, sessionId: string, createdAt: number, overrides: Partial<ActionItemRecord> = {}): ActionItemRecord {
+  return { id: `a-${n}`, sessionId, title: `Action ${n}: alert on pool saturation`, owner: `Zoë ${n}`, status: 'open', createdAt, updatedAt: createdAt, ...overrides };
 }
 
 export function storeContract(name: string, make: () => Promise<Store> | Store, cleanup?: () => Promise<void>): void {
@@ -484,6 +500,215 @@ export function storeContract(name: string, make: () => Promise<Store> | Store, 
         await store.updateSession('s-2', { phase: 'running' }, 9);
         expect((await store.getSession('s-1'))?.phase).toBe('lobby');
       });
+
+      it('never shows one session\u2019s lessons or action items in another, nor lets it change them', async () => {
+        await store.createSession(sessionRecord(1));
+        await store.createSession(sessionRecord(2));
+        const l1 = lesson(1, 's-1', 1);
+        const l2 = lesson(2, 's-2', 1);
+        const a1 = actionItem(1, 's-1', 1);
+        const a2 = actionItem(2, 's-2', 1);
+        for (const l of [l1, l2]) await store.addLesson(l);
+        for (const a of [a1, a2]) await store.addActionItem(a);
+        expect(await store.listLessons('s-1')).toStrictEqual([l1]);
+        expect(await store.listLessons('s-2')).toStrictEqual([l2]);
+        expect(await store.listActionItems('s-1')).toStrictEqual([a1]);
+        expect(await store.listActionItems('s-2')).toStrictEqual([a2]);
+        expect(await store.updateLesson('s-2', 'l-1', { text: 'x' })).toBeUndefined();
+        expect(await store.deleteLesson('s-2', 'l-1')).toBe(false);
+        expect(await store.updateActionItem('s-2', 'a-1', { status: 'done' }, 2)).toBeUndefined();
+        expect(await store.deleteActionItem('s-2', 'a-1')).toBe(false);
+        await store.updateActionItem('s-2', 'a-2', { status: 'done' }, 2);
+        await store.deleteLesson('s-2', 'l-2');
+        expect(await store.listLessons('s-1')).toStrictEqual([l1]);
+        expect(await store.listActionItems('s-1')).toStrictEqual([a1]);
+        expect((await store.listActionItemsAcrossSessions()).map((a) => [a.id, a.status])).toStrictEqual([['a-1', 'open'], ['a-2', 'done']]);
+      });
+    });
+
+    describe('lessons', () => {
+      beforeEach(async () => {
+        await store.createSession(sessionRecord(1));
+        await store.createSession(sessionRecord(2));
+      });
+
+      it('adds lessons and lists a session\u2019s oldest first, in adding order on equal times', async () => {
+        const l1 = lesson(1, 's-1', 3000, { author: 'Ana' });
+        const l2 = lesson(2, 's-1', 1000);
+        const l3 = lesson(3, 's-1', 3000);
+        const other = lesson(4, 's-2', 500);
+        for (const l of [l1, l2, other, l3]) await store.addLesson(l);
+        const listed = await store.listLessons('s-1');
+        expect(listed).toStrictEqual([l2, l1, l3]);
+        // No author: the property is absent, not null or undefined.
+        expect('author' in listed[0]).toBe(false);
+        expect(await store.listLessons('s-2')).toStrictEqual([other]);
+      });
+
+      it('lists no lessons for a session without any, or an unknown session', async () => {
+        expect(await store.listLessons('s-1')).toStrictEqual([]);
+        expect(await store.listLessons('nope')).toStrictEqual([]);
+      });
+
+      it('rejects a duplicate id and a lesson of an unknown session, keeping the first', async () => {
+        const l1 = lesson(1, 's-1', 1000);
+        await store.addLesson(l1);
+        await expect(store.addLesson(lesson(1, 's-2', 2000, { text: 'other' }))).rejects.toThrow('lesson l-1 already exists');
+        await expect(store.addLesson(lesson(2, 'nope', 2000))).rejects.toThrow('no session nope');
+        expect(await store.listLessons('s-1')).toStrictEqual([l1]);
+        expect(await store.listLessons('s-2')).toStrictEqual([]);
+      });
+
+      it('updates the text and sets or clears the author, within its session only', async () => {
+        const l1 = lesson(1, 's-1', 1000);
+        await store.addLesson(l1);
+        const edited = { ...l1, text: 'Page the database team earlier', author: 'Bo' };
+        expect(await store.updateLesson('s-1', 'l-1', { text: 'Page the database team earlier', author: 'Bo' })).toStrictEqual(edited);
+        expect(await store.listLessons('s-1')).toStrictEqual([edited]);
+        // Absent fields stay; null clears the author.
+        expect(await store.updateLesson('s-1', 'l-1', {})).toStrictEqual(edited);
+        const cleared = await store.updateLesson('s-1', 'l-1', { author: null });
+        expect(cleared).toStrictEqual({ ...l1, text: 'Page the database team earlier' });
+        expect('author' in cleared!).toBe(false);
+        // Another session cannot reach it; an unknown id is undefined.
+        expect(await store.updateLesson('s-2', 'l-1', { text: 'hijacked' })).toBeUndefined();
+        expect(await store.updateLesson('s-1', 'l-9', { text: 'x' })).toBeUndefined();
+        expect((await store.listLessons('s-1'))[0].text).toBe('Page the database team earlier');
+      });
+
+      it('deletes a lesson of its own session once', async () => {
+        await store.addLesson(lesson(1, 's-1', 1000));
+        await store.addLesson(lesson(2, 's-1', 2000));
+        expect(await store.deleteLesson('s-2', 'l-1')).toBe(false);
+        expect(await store.deleteLesson('s-1', 'l-1')).toBe(true);
+        expect(await store.deleteLesson('s-1', 'l-1')).toBe(false);
+        expect(await store.deleteLesson('s-1', 'nope')).toBe(false);
+        expect((await store.listLessons('s-1')).map((l) => l.id)).toStrictEqual(['l-2']);
+        // The id is free again.
+        await store.addLesson(lesson(1, 's-2', 3000));
+        expect((await store.listLessons('s-2')).map((l) => l.id)).toStrictEqual(['l-1']);
+      });
+    });
+
+    describe('action items', () => {
+      beforeEach(async () => {
+        await store.createSession(sessionRecord(1));
+        await store.createSession(sessionRecord(2));
+        await store.createSession(sessionRecord(3));
+      });
+
+      it('adds action items and lists a session\u2019s oldest first, in adding order on equal times', async () => {
+        const a1 = actionItem(1, 's-1', 3000, { dueDate: '2026-03-01', link: 'https://tickets.example/OPS-12?x=1&y=«2»' });
+        const a2 = actionItem(2, 's-1', 1000, { status: 'in-progress' });
+        const a3 = actionItem(3, 's-1', 3000, { status: 'done' });
+        const other = actionItem(4, 's-2', 100, { status: 'dropped' });
+        for (const a of [a1, a2, other, a3]) await store.addActionItem(a);
+        const listed = await store.listActionItems('s-1');
+        expect(listed).toStrictEqual([a2, a1, a3]);
+        expect('dueDate' in listed[0] || 'link' in listed[0]).toBe(false);
+        expect(await store.listActionItems('s-2')).toStrictEqual([other]);
+        expect(await store.listActionItems('s-3')).toStrictEqual([]);
+        expect(await store.listActionItems('nope')).toStrictEqual([]);
+      });
+
+      it('accepts only the four statuses and real calendar days, and stores nothing else', async () => {
+        for (const status of ['maybe', 'OPEN', '', 'in_progress']) {
+          await expect(store.addActionItem(actionItem(1, 's-1', 1, { status: status as never }))).rejects.toThrow(
+            `action item status must be one of open, in-progress, done, dropped, got ${JSON.stringify(status)}`,
+          );
+        }
+        for (const dueDate of ['2026-02-30', '2026-13-01', '31/01/2026', '2026-1-5', '2026-01-31T00:00:00Z']) {
+          await expect(store.addActionItem(actionItem(1, 's-1', 1, { dueDate }))).rejects.toThrow(
+            `action item dueDate must be a calendar day YYYY-MM-DD, got ${JSON.stringify(dueDate)}`,
+          );
+        }
+        // 29 February exists in leap years only.
+        await store.addActionItem(actionItem(1, 's-1', 1, { dueDate: '2028-02-29' }));
+        await expect(store.addActionItem(actionItem(2, 's-1', 1, { dueDate: '2027-02-29' }))).rejects.toThrow('dueDate must be a calendar day');
+        expect((await store.listActionItems('s-1')).map((a) => a.id)).toStrictEqual(['a-1']);
+      });
+
+      it('rejects a duplicate id and an item of an unknown session, keeping the first', async () => {
+        const a1 = actionItem(1, 's-1', 1000);
+        await store.addActionItem(a1);
+        await expect(store.addActionItem(actionItem(1, 's-2', 2000))).rejects.toThrow('action item a-1 already exists');
+        await expect(store.addActionItem(actionItem(2, 'nope', 2000))).rejects.toThrow('no session nope');
+        expect(await store.listActionItems('s-1')).toStrictEqual([a1]);
+        expect(await store.listActionItems('s-2')).toStrictEqual([]);
+      });
+
+      it('updates the fields a patch names and updatedAt; null clears the due date and the link', async () => {
+        const a1 = actionItem(1, 's-1', 1000, { dueDate: '2026-03-01', link: 'https://tickets.example/OPS-12' });
+        await store.addActionItem(a1);
+        const moved = { ...a1, status: 'in-progress' as const, owner: 'Bo', updatedAt: 5000 };
+        expect(await store.updateActionItem('s-1', 'a-1', { status: 'in-progress', owner: 'Bo' }, 5000)).toStrictEqual(moved);
+        expect(await store.listActionItems('s-1')).toStrictEqual([moved]);
+
+        const cleared = await store.updateActionItem('s-1', 'a-1', { dueDate: null, link: null, title: 'Alert on saturation', status: 'done' }, 6000);
+        const { dueDate: _d, link: _l, ...rest } = moved;
+        expect(cleared).toStrictEqual({ ...rest, title: 'Alert on saturation', status: 'done', updatedAt: 6000 });
+        expect('dueDate' in cleared! || 'link' in cleared!).toBe(false);
+
+        const again = await store.updateActionItem('s-1', 'a-1', { dueDate: '2026-04-30', link: 'http://wiki.example/x', title: undefined }, 7000);
+        expect(again).toMatchObject({ title: 'Alert on saturation', dueDate: '2026-04-30', link: 'http://wiki.example/x', status: 'done', createdAt: 1000, updatedAt: 7000 });
+        // An empty patch still records the time.
+        expect((await store.updateActionItem('s-1', 'a-1', {}, 8000))?.updatedAt).toBe(8000);
+      });
+
+      it('refuses a patch with a bad status or due date and leaves the item as it was', async () => {
+        const a1 = actionItem(1, 's-1', 1000);
+        await store.addActionItem(a1);
+        await expect(store.updateActionItem('s-1', 'a-1', { status: 'closed' as never }, 2)).rejects.toThrow('action item status must be one of open, in-progress, done, dropped, got "closed"');
+        await expect(store.updateActionItem('s-1', 'a-1', { dueDate: 'tomorrow' }, 2)).rejects.toThrow('action item dueDate must be a calendar day YYYY-MM-DD, got "tomorrow"');
+        expect(await store.listActionItems('s-1')).toStrictEqual([a1]);
+      });
+
+      it('finds an item to update or delete within its own session only', async () => {
+        const a1 = actionItem(1, 's-1', 1000);
+        await store.addActionItem(a1);
+        expect(await store.updateActionItem('s-2', 'a-1', { status: 'dropped' }, 2)).toBeUndefined();
+        expect(await store.updateActionItem('s-1', 'a-9', { status: 'dropped' }, 2)).toBeUndefined();
+        expect(await store.deleteActionItem('s-2', 'a-1')).toBe(false);
+        expect(await store.listActionItems('s-1')).toStrictEqual([a1]);
+        expect(await store.deleteActionItem('s-1', 'a-1')).toBe(true);
+        expect(await store.deleteActionItem('s-1', 'a-1')).toBe(false);
+        expect(await store.listActionItems('s-1')).toStrictEqual([]);
+      });
+
+      it('lists items across sessions soonest due first, undated last, filtered by status and due day', async () => {
+        const items = [
+          actionItem(1, 's-1', 1000, { dueDate: '2026-03-01' }),
+          actionItem(2, 's-2', 900, { dueDate: '2026-01-15', status: 'in-progress' }),
+          actionItem(3, 's-1', 800),
+          actionItem(4, 's-3', 700, { dueDate: '2026-03-01', status: 'done' }),
+          actionItem(5, 's-2', 1000, { dueDate: '2025-12-31', status: 'dropped' }),
+          actionItem(6, 's-3', 600),
+          actionItem(7, 's-2', 1000, { dueDate: '2026-03-01' }),
+        ];
+        for (const a of items) await store.addActionItem(a);
+        const ids = async (o?: Parameters<Store['listActionItemsAcrossSessions']>[0]) => (await store.listActionItemsAcrossSessions(o)).map((a) => a.id);
+        // Same due day: older first, then adding order (a-1 and a-7 were both created at 1000).
+        expect(await ids()).toStrictEqual(['a-5', 'a-2', 'a-4', 'a-1', 'a-7', 'a-6', 'a-3']);
+        expect(await ids({ statuses: [] })).toStrictEqual(await ids());
+        expect(await ids({ statuses: ['open'] })).toStrictEqual(['a-1', 'a-7', 'a-6', 'a-3']);
+        expect(await ids({ statuses: ['open', 'in-progress'] })).toStrictEqual(['a-2', 'a-1', 'a-7', 'a-6', 'a-3']);
+        expect(await ids({ statuses: ['done', 'dropped'] })).toStrictEqual(['a-5', 'a-4']);
+        // Overdue on 2026-03-01: due before that day and still open or in progress.
+        expect(await ids({ statuses: ['open', 'in-progress'], dueBefore: '2026-03-01' })).toStrictEqual(['a-2']);
+        expect(await ids({ statuses: ['open', 'in-progress'], dueBefore: '2026-03-02' })).toStrictEqual(['a-2', 'a-1', 'a-7']);
+        expect(await ids({ dueBefore: '2026-01-01' })).toStrictEqual(['a-5']);
+        expect(await ids({ limit: 2, offset: 1 })).toStrictEqual(['a-2', 'a-4']);
+        expect(await ids({ statuses: ['open'], offset: 3 })).toStrictEqual(['a-3']);
+        expect(await ids({ limit: 0 })).toStrictEqual([]);
+        expect((await store.listActionItemsAcrossSessions({ statuses: ['in-progress'] }))[0]).toStrictEqual(items[1]);
+      });
+
+      it('rejects a malformed query across sessions', async () => {
+        await expect(store.listActionItemsAcrossSessions({ statuses: ['open', 'late' as never] })).rejects.toThrow('action item status must be one of open, in-progress, done, dropped, got "late"');
+        await expect(store.listActionItemsAcrossSessions({ dueBefore: '2026-02-30' })).rejects.toThrow('dueBefore must be a calendar day YYYY-MM-DD, got "2026-02-30"');
+        await expect(store.listActionItemsAcrossSessions({ limit: -1 })).rejects.toThrow('limit must be a non-negative integer, got -1');
+        await expect(store.listActionItemsAcrossSessions({ offset: 0.5 })).rejects.toThrow('offset must be a non-negative integer, got 0.5');
+      });
     });
 
     describe('stored objects are copies', () => {
@@ -513,6 +738,15 @@ export function storeContract(name: string, make: () => Promise<Store> | Store, 
         await store.addParticipant(p);
         p.name = 'mutated';
         expect(await store.getParticipantByToken('part-token-1')).toStrictEqual(participant(1, 's-1', 1));
+
+        const l = lesson(1, 's-1', 1);
+        await store.addLesson(l);
+        l.text = 'mutated';
+        expect(await store.listLessons('s-1')).toStrictEqual([lesson(1, 's-1', 1)]);
+        const a = actionItem(1, 's-1', 1);
+        await store.addActionItem(a);
+        a.status = 'done';
+        expect(await store.listActionItems('s-1')).toStrictEqual([actionItem(1, 's-1', 1)]);
       });
 
       it('ignores changes to returned objects', async () => {
@@ -541,6 +775,16 @@ export function storeContract(name: string, make: () => Promise<Store> | Store, 
         (await store.listParticipants('s-1'))[0].name = 'mutated';
         (await store.getParticipantByToken('part-token-1'))!.team = 'mutated';
         expect(await store.listParticipants('s-1')).toStrictEqual([participant(1, 's-1', 1)]);
+
+        await store.addLesson(lesson(1, 's-1', 1));
+        (await store.listLessons('s-1'))[0].text = 'mutated';
+        (await store.updateLesson('s-1', 'l-1', {}))!.text = 'mutated';
+        expect(await store.listLessons('s-1')).toStrictEqual([lesson(1, 's-1', 1)]);
+        await store.addActionItem(actionItem(1, 's-1', 1));
+        (await store.listActionItems('s-1'))[0].owner = 'mutated';
+        (await store.listActionItemsAcrossSessions())[0].title = 'mutated';
+        (await store.updateActionItem('s-1', 'a-1', {}, 1))!.status = 'done';
+        expect(await store.listActionItems('s-1')).toStrictEqual([actionItem(1, 's-1', 1)]);
       });
     });
 
@@ -551,6 +795,9 @@ export function storeContract(name: string, make: () => Promise<Store> | Store, 
         expect(await store.ping()).toBe(false);
         await expect(store.getSession('s-1')).rejects.toThrow(/closed/);
         await expect(store.createSession(sessionRecord(1))).rejects.toThrow(/closed/);
+        await expect(store.listLessons('s-1')).rejects.toThrow(/closed/);
+        await expect(store.addActionItem(actionItem(1, 's-1', 1))).rejects.toThrow(/closed/);
+        await expect(store.listActionItemsAcrossSessions()).rejects.toThrow(/closed/);
         // Closing twice is harmless (afterEach closes again).
         await store.close();
       });

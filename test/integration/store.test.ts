@@ -112,12 +112,13 @@ describe('SQLite store', () => {
   it('records each migration once and does not re-apply them on reopen', async () => {
     const path = freshPath();
     expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
-    expect(SCHEMA_VERSION).toBe(1);
+    expect(SCHEMA_VERSION).toBe(2);
     await createSqliteStore({ path, now: () => 1111 }).close();
     const db = raw(path);
-    expect(db.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all()).toStrictEqual([{ version: 1, applied_at: 1111 }]);
+    const applied = [{ version: 1, applied_at: 1111 }, { version: 2, applied_at: 1111 }];
+    expect(db.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all()).toStrictEqual(applied);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toStrictEqual(['events', 'inputs', 'participants', 'schema_migrations', 'sessions']);
+    expect(tables).toStrictEqual(['action_items', 'events', 'inputs', 'lessons', 'participants', 'schema_migrations', 'sessions']);
     db.close();
 
     // Had migration 1 run again, CREATE TABLE sessions would fail and applied_at would change.
@@ -125,8 +126,39 @@ describe('SQLite store', () => {
     await again.createSession(sessionRecord(1));
     await again.close();
     const after = raw(path);
-    expect(after.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all()).toStrictEqual([{ version: 1, applied_at: 1111 }]);
+    expect(after.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all()).toStrictEqual(applied);
     after.close();
+  });
+
+  it('upgrades a version-1 database to the debrief tables, keeping its sessions', async () => {
+    const path = freshPath('v1');
+    // A database as firedrill wrote it before migration 2 existed.
+    const v1 = new Database(path);
+    v1.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    v1.exec(MIGRATIONS[0]);
+    v1.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (1, 1000)').run();
+    const r = sessionRecord(1);
+    v1.prepare(
+      `INSERT INTO sessions (id, scenario_id, title, scenario, workload, runbooks, seed, teams, join_code, facilitator_token, speed, phase, outcome, scores_visible, created_at, updated_at, ended_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(r.id, r.scenario.id, r.scenario.title, JSON.stringify(r.scenario), JSON.stringify(r.workload), JSON.stringify(r.runbooks), r.seed, JSON.stringify(r.teams), r.joinCode, r.facilitatorToken, r.speed, r.phase, r.outcome, 0, r.createdAt, r.updatedAt, r.endedAt);
+    v1.close();
+
+    const store = createSqliteStore({ path, now: () => 2000 });
+    expect(await store.getSession('s-1')).toStrictEqual(r);
+    await store.addLesson({ id: 'l-1', sessionId: 's-1', text: 'Watch the deploy markers', createdAt: 5 });
+    await store.addActionItem({ id: 'a-1', sessionId: 's-1', title: 'Alert on pool saturation', owner: 'Ana', dueDate: '2026-01-31', status: 'open', createdAt: 6, updatedAt: 6 });
+    await store.close();
+    const db = raw(path);
+    expect(db.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all()).toStrictEqual([
+      { version: 1, applied_at: 1000 },
+      { version: 2, applied_at: 2000 },
+    ]);
+    expect(db.prepare('SELECT count(*) FROM lessons').pluck().get()).toBe(1);
+    // The CHECK constraints back the store's own validation.
+    expect(() => db.prepare("UPDATE action_items SET status = 'maybe'").run()).toThrow(/CHECK constraint failed/);
+    expect(() => db.prepare("UPDATE action_items SET due_date = 'soon'").run()).toThrow(/CHECK constraint failed/);
+    db.close();
   });
 
   it('refuses a database written by a newer version, with a clear error, and leaves it alone', async () => {
@@ -139,12 +171,12 @@ describe('SQLite store', () => {
     db.close();
 
     expect(() => createSqliteStore({ path })).toThrow(
-      `SQLite database ${path} has schema version 2, but this firedrill only knows versions up to 1: ` +
+      `SQLite database ${path} has schema version ${SCHEMA_VERSION + 1}, but this firedrill only knows versions up to ${SCHEMA_VERSION}: ` +
         'it was written by a newer firedrill. Upgrade firedrill, or point it at another database file.',
     );
     const check = raw(path);
     expect(check.prepare('SELECT count(*) FROM sessions').pluck().get()).toBe(1);
-    expect(check.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(2);
+    expect(check.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(SCHEMA_VERSION + 1);
     check.close();
   });
 

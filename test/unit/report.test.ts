@@ -167,6 +167,40 @@ describe('buildReport on friday-deploy (seed 1, the example responses)', () => {
     expect(singleReport.actionItems.every((a) => a.action === '' && a.owner === '' && a.due === '')).toBe(true);
   });
 
+  it('lists the lessons and action items recorded at the debrief instead of blank rows, in every format', () => {
+    const recorded = {
+      lessons: [{ text: `Look at deploy markers first ${XSS}`, author: 'Ana' }, { text: 'Page | database earlier' }],
+      actionItems: [
+        { title: 'Alert on pool saturation [P1]', owner: 'Bo', dueDate: '2026-03-01', link: 'https://tickets.example/OPS-12?a=(1)', status: 'in-progress' },
+        { title: 'Rehearse rollback', owner: 'Cy', status: 'open', link: 'javascript:alert(1)' },
+      ],
+    };
+    const r = buildReport(single, scenario('friday-deploy'), recorded);
+    expect(r.lessons).toEqual([{ lesson: `Look at deploy markers first ${XSS}`, author: 'Ana' }, { lesson: 'Page | database earlier' }]);
+    expect(r.actionItems).toEqual([
+      { action: 'Alert on pool saturation [P1]', owner: 'Bo', due: '2026-03-01', status: 'in-progress', link: 'https://tickets.example/OPS-12?a=(1)' },
+      { action: 'Rehearse rollback', owner: 'Cy', due: '', status: 'open', link: 'javascript:alert(1)' },
+    ]);
+    // Only the debrief part changes; an empty list still gets blank rows.
+    expect({ ...r, lessons: [], actionItems: [] }).toEqual({ ...singleReport, lessons: [], actionItems: [] });
+    expect(buildReport(single, scenario('friday-deploy'), { lessons: [], actionItems: recorded.actionItems }).lessons).toEqual(singleReport.lessons);
+
+    const html = renderHtml(r);
+    expect(html).toContain('Look at deploy markers first &lt;script&gt;alert(1)&lt;/script&gt; <span class="meta">— Ana</span>');
+    expect(html).toContain('<a href="https://tickets.example/OPS-12?a=(1)" target="_blank" rel="noopener noreferrer">Alert on pool saturation [P1]</a>');
+    expect(html).toContain('<span class="status status-in-progress">in-progress</span>');
+    expect(html).not.toContain('javascript:');
+    expect(html).toContain('<td>Rehearse rollback</td>');
+    expect(html.match(/<script\b/g)!.length).toBe(1);
+
+    const md = renderMarkdown(r);
+    expect(md).toContain('| 1 | Look at deploy markers first &lt;script>alert(1)&lt;/script> — _Ana_ |');
+    expect(md).toContain('| 2 | Page \\| database earlier |');
+    expect(md).toContain('| 1 | [Alert on pool saturation \\[P1\\]](https://tickets.example/OPS-12?a=%281%29) | Bo | 2026-03-01 | in-progress |');
+    expect(md).toContain('| 2 | Rehearse rollback | Cy |   | open |');
+    expect(JSON.parse(renderJson(r)).actionItems[0].link).toBe('https://tickets.example/OPS-12?a=(1)');
+  });
+
   it('is deterministic and survives JSON', () => {
     const again = buildReport(run('friday-deploy', ['team-1'], responses('friday-deploy.responses.yaml', ['team-1'])), scenario('friday-deploy'));
     expect(renderJson(again)).toBe(renderJson(singleReport));

@@ -40,6 +40,7 @@ function markersPlugin(get: () => Marker[]): uPlot.Plugin {
           ctx.save();
           ctx.font = `${Math.round(10 * devicePixelRatio)}px system-ui, sans-serif`;
           ctx.textBaseline = 'top';
+          ctx.textAlign = 'left'; // uPlot leaves 'center' from its axis labels; the rows below assume left
           // Two rows of labels; a label that fits in neither is left out (the line stays).
           const rowEnds = [-Infinity, -Infinity];
           const pad = 6 * devicePixelRatio;

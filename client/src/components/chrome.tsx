@@ -3,6 +3,16 @@ import type { ReactNode } from 'react';
 import type { LiveSnapshot } from '../lib/live.ts';
 import { clock } from '../lib/format.ts';
 import { Link } from '../lib/router.tsx';
+import type { SessionEvent } from '../../../server/engine/session/events.ts';
+
+/** Why the game day was halted (the facilitator's or the operator's reason), from the event log. */
+export function haltReasonOf(events: readonly SessionEvent[]): string | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e.type === 'session.phase' && e.phase === 'halted') return e.reason || undefined;
+  }
+  return undefined;
+}
 
 const STATUS_TEXT: Record<LiveSnapshot['status'], string> = {
   connecting: 'connecting…',
@@ -32,7 +42,7 @@ export function TopBar({ snap, title, children }: { snap: LiveSnapshot; title: R
   );
 }
 
-export function PhaseBanner({ snap, lobbyText, children, debrief }: { snap: LiveSnapshot; lobbyText: string; children?: ReactNode; debrief?: string }) {
+export function PhaseBanner({ snap, lobbyText, children, debrief, haltReason }: { snap: LiveSnapshot; lobbyText: string; children?: ReactNode; debrief?: string; haltReason?: string }) {
   let banner: ReactNode = null;
   if (snap.status === 'failed') {
     banner = (
@@ -43,7 +53,7 @@ export function PhaseBanner({ snap, lobbyText, children, debrief }: { snap: Live
   } else if (snap.phase === 'halted') {
     banner = (
       <div className="banner halted" role="alert">
-        <strong>HALTED.</strong> The facilitator stopped the game day: every injected fault is cleared and the clock is stopped.
+        <strong>HALTED.</strong> {haltReason ? <>“{haltReason}” — the</> : 'The'} game day was stopped: every injected fault is cleared and the clock is stopped.
         {debrief && <> <Link to={debrief}>Open the debrief</Link></>}
       </div>
     );

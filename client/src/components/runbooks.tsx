@@ -1,9 +1,11 @@
 // Runbooks: open one, follow its steps in order, run a step and read its result (a check's
 // output, or the action it ran).
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { IncidentView } from '../../../server/engine/session/view.ts';
 import type { LiveSession, Outcome } from '../lib/live.ts';
-import type { RunbookInfo } from '../lib/api.ts';
+import type { Static } from 'typebox';
+import type { RunbookDetail } from '../../../server/protocol/rest.ts';
+import { optional, type RunbookInfo } from '../lib/api.ts';
 import { clock } from '../lib/format.ts';
 import { Prose } from './prose.tsx';
 import { Result } from './ui.tsx';
@@ -24,12 +26,37 @@ export function Runbooks({ runbooks, suggested, incident, live, canAct, focus }:
   const [titles, setTitles] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState<string>();
   const [manualStep, setManualStep] = useState(1);
+  // Opening a runbook (here or from an alert) scrolls its steps into view: the list above them
+  // is long enough to leave them below the fold of the side panel.
+  const article = useRef<HTMLElement>(null);
+  const reveal = useRef(false);
   useEffect(() => {
-    if (focus) setOpenId(focus.id);
+    if (focus) {
+      reveal.current = true;
+      setOpenId(focus.id);
+    }
   }, [focus]);
+  // Each runbook's title and steps (GET /api/runbooks/:id), so a step can be read before it is run.
+  const [details, setDetails] = useState<Record<string, Static<typeof RunbookDetail>>>({});
+  const ids = runbooks.map((r) => r.id).join(',');
+  useEffect(() => {
+    let stop = false;
+    for (const r of runbooks) {
+      if (r.steps?.length || details[r.id]) continue;
+      optional<Static<typeof RunbookDetail>>(`/api/runbooks/${encodeURIComponent(r.id)}`).then(
+        (d) => !stop && d && setDetails((x) => ({ ...x, [r.id]: d })),
+        () => undefined, // the list still works by id, with steps numbered from the server's answer
+      );
+    }
+    return () => {
+      stop = true;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ids]);
   const current = openId;
 
   const open = async (id: string) => {
+    reveal.current = true;
     setOpenId(id);
     if (!live || incident?.runbooks.some((r) => r.id === id)) return;
     setBusy(id);
@@ -57,12 +84,23 @@ export function Runbooks({ runbooks, suggested, incident, live, canAct, focus }:
   };
 
   const sorted = [...runbooks].sort((a, b) => Number(suggested.has(b.id)) - Number(suggested.has(a.id)) || a.id.localeCompare(b.id));
-  const rb = runbooks.find((r) => r.id === current);
+  const given = runbooks.find((r) => r.id === current);
+  const rb = given?.steps?.length ? given : current && details[current] ? { ...given, ...details[current] } : given;
   const opened = incident?.runbooks.find((r) => r.id === current);
   const opened0 = current ? incident?.runbooks.find((r) => r.id === current) : undefined;
   const count = (current && counts[current]) || Math.max(0, ...(opened0?.steps ?? []));
   const steps = rb?.steps?.length ? rb.steps : Array.from({ length: count }, (_, i) => ({ n: i + 1, title: titles[`${current}:${i + 1}`] ?? `Step ${i + 1}`, body: undefined }));
   const titleOf = (id: string) => rb?.title ?? titles[id] ?? id;
+  useEffect(() => {
+    const el = article.current;
+    if (!reveal.current || !el) return;
+    // Once the steps are listed (the server says how many when the runbook is opened).
+    if (steps.length) reveal.current = false;
+    // The nearest scrolling ancestor (the side column or the tab panel), never the window.
+    let box = el.parentElement;
+    while (box && !(box.scrollHeight > box.clientHeight && /auto|scroll/.test(getComputedStyle(box).overflowY))) box = box.parentElement;
+    if (box && box !== document.documentElement && box !== document.body) box.scrollTop += el.getBoundingClientRect().top - box.getBoundingClientRect().top - 4;
+  }, [openId, steps.length]);
 
   return (
     <div className="runbooks">
@@ -72,7 +110,11 @@ export function Runbooks({ runbooks, suggested, incident, live, canAct, focus }:
           return (
             <li key={r.id} className={r.id === current ? 'current' : ''}>
               <button type="button" className="runbook-open" aria-current={r.id === current} disabled={busy === r.id} onClick={() => open(r.id)}>
-                <span className="rb-title">{r.title ?? titles[r.id] ?? r.id}</span>
+                <span className="rb-title">
+                  {r.title ?? details[r.id]?.title ?? titles[r.id] ?? r.id}
+                  {/* the id too: alerts link to runbooks by id */}
+                  {(r.title ?? details[r.id]?.title ?? titles[r.id]) && <span className="rb-id">{r.id}</span>}
+                </span>
                 <span className="rb-meta">
                   {suggested.has(r.id) && <span className="pill firing">linked to a firing alert</span>}
                   {o && <span className="pill ok">opened {clock(o.openedAt)} · {o.steps.length} run</span>}
@@ -85,7 +127,7 @@ export function Runbooks({ runbooks, suggested, incident, live, canAct, focus }:
       </ul>
 
       {current && (
-        <article className="runbook" aria-label={`Runbook ${titleOf(current)}`}>
+        <article className="runbook" ref={article} aria-label={`Runbook ${titleOf(current)}`}>
           <h3>{titleOf(current)}</h3>
           <Result outcome={results[`${current}:open`]} />
           {steps.length > 0 ? (
@@ -95,6 +137,7 @@ export function Runbooks({ runbooks, suggested, incident, live, canAct, focus }:
                 const key = `${current}:${s.n}`;
                 const res = results[key];
                 const check = res?.ok ? (res.data?.check as string | undefined) : undefined;
+                const directive = (s as { directive?: { type: string; text: string } }).directive;
                 return (
                   <li key={s.n} className={done ? 'done' : ''}>
                     <div className="step-head">
@@ -106,6 +149,7 @@ export function Runbooks({ runbooks, suggested, incident, live, canAct, focus }:
                       </button>
                     </div>
                     {s.body && <Prose text={s.body} className="step-body" />}
+                    {directive && <p className="muted small-text">{directive.type === 'run' ? 'Run step performs' : 'Run step shows'} <code>{directive.text}</code></p>}
                     <Result outcome={res} />
                     {check && <pre className="check-output">{check}</pre>}
                   </li>

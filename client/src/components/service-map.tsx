@@ -130,7 +130,9 @@ export function ServiceMap({ services, state, selected, onSelect, label = 'Servi
           const p = l.nodes.get(s.id)!;
           const st = state(s.id);
           const isSel = selected === s.id;
-          const desc = `${s.id} (${s.kind}): ${st.level === 'unknown' ? 'no data yet' : st.level === 'ok' ? 'healthy' : st.reasons.join(', ')}${st.firing ? `, ${st.firing} alert${st.firing > 1 ? 's' : ''} firing` : ''}`;
+          // The reasons, then the alert count once (health() lists each firing alert as a reason too).
+          const why = st.level === 'unknown' ? 'no data yet' : st.level === 'ok' ? 'healthy' : st.reasons.filter((r) => r !== 'alert firing').join(', ');
+          const desc = `${s.id} (${s.kind}): ${[why, st.firing ? `${st.firing} alert${st.firing > 1 ? 's' : ''} firing` : ''].filter(Boolean).join(', ')}`;
           return (
             <g
               key={s.id}

@@ -11,7 +11,7 @@ import { getScenario, getScores, getSession, hintsOf, type ScenarioInfo, type Sc
 import { clock, errorText } from '../lib/format.ts';
 import { Link } from '../lib/router.tsx';
 import { COMMAND_LABELS, FAULT_FIELDS } from '../lib/catalog.ts';
-import { TopBar, PhaseBanner } from '../components/chrome.tsx';
+import { TopBar, PhaseBanner, haltReasonOf } from '../components/chrome.tsx';
 import { ServiceMap } from '../components/service-map.tsx';
 import { Timeline } from '../components/timeline.tsx';
 import { ConfirmDialog, CopyButton, Panel, Result, Tabs, Toasts, toast } from '../components/ui.tsx';
@@ -94,9 +94,10 @@ function FacilitatorConsole({ id, live, token, joinCode }: { id: string; live: L
   return (
     <div className="app facilitator">
       <TopBar snap={snap} title={<><strong>{w?.scenario.title ?? 'Connecting…'}</strong> <span className="muted">facilitator</span></>}>
+        <a href="/editor" target="_blank" rel="noopener" className="button small" title="Opens the scenario editor in a new tab">Write a scenario</a>
         <Link to={`/debrief/${id}`} className="button small">Debrief</Link>
       </TopBar>
-      <PhaseBanner snap={snap} debrief={`/debrief/${id}`} lobbyText="Share the join code; start when every team has joined." />
+      <PhaseBanner snap={snap} debrief={`/debrief/${id}`} haltReason={snap.phase === 'halted' ? haltReasonOf(live.events) : undefined} lobbyText="Share the join code; start when every team has joined." />
       <main className="fac-grid">
         <Panel title="Join code" className="join-panel">
           <div className="join-code" aria-label={`join code ${code ?? 'unknown'}`}>{code ?? '—'}</div>

@@ -3,7 +3,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { createSession, listScenarios, type Scenario } from '../lib/api.ts';
 import { joinWithCode } from '../lib/live.ts';
 import { lastJoin, rememberJoin, saveCreds } from '../lib/creds.ts';
-import { navigate, useLocation } from '../lib/router.tsx';
+import { Link, navigate, useLocation } from '../lib/router.tsx';
 import { duration, errorText } from '../lib/format.ts';
 import { JOIN_ROLES } from '../lib/catalog.ts';
 
@@ -28,7 +28,7 @@ export function HomePage() {
         <SoloCard scenarios={scenarios} />
       </main>
       <footer className="home-foot">
-        <a href="/docs">REST API (OpenAPI)</a>
+        <Link to="/editor">Write a scenario</Link> · <a href="/docs">REST API (OpenAPI)</a>
       </footer>
     </div>
   );
@@ -153,6 +153,7 @@ function FacilitateCard({ scenarios }: { scenarios?: Scenario[] }) {
         <button type="submit" className="primary" disabled={busy || !pick}>{busy ? 'Creating…' : 'Create game day'}</button>
         {error && <p className="result err" role="alert">✗ {error}</p>}
       </form>
+      <p className="muted small-text">Or <Link to="/editor">write a scenario</Link>: a pre-mortem as code, checked as you type and dry-run by bots.</p>
     </section>
   );
 }

@@ -10,7 +10,7 @@ import { health } from '../lib/health.ts';
 import { clock, ms, num, pct } from '../lib/format.ts';
 import { Link } from '../lib/router.tsx';
 import { describe } from '../lib/describe.ts';
-import { TopBar, PhaseBanner } from '../components/chrome.tsx';
+import { TopBar, PhaseBanner, haltReasonOf } from '../components/chrome.tsx';
 import { ServiceMap, type NodeState } from '../components/service-map.tsx';
 import { Chart, type Marker, type SeriesDef } from '../components/chart.tsx';
 import { AlertList, mergedAlerts } from '../components/alerts.tsx';
@@ -151,7 +151,7 @@ function TeamConsole({ id, live, facilitator }: { id: string; live: LiveSession;
         {facilitator && <SoloControls live={facilitator} phase={snap.phase} />}
         <Link to={`/debrief/${id}`} className="button small">Debrief</Link>
       </TopBar>
-      <PhaseBanner snap={snap} debrief={`/debrief/${id}`} lobbyText={facilitator ? 'Read the briefing, then press Start when you are ready.' : 'Waiting for the facilitator to start. Read the briefing below.'}>
+      <PhaseBanner snap={snap} debrief={`/debrief/${id}`} haltReason={snap.phase === 'halted' ? haltReasonOf(live.events) : undefined} lobbyText={facilitator ? 'Read the briefing, then press Start when you are ready.' : 'Waiting for the facilitator to start. Read the briefing below.'}>
         {(snap.phase === 'lobby' || snap.phase === 'briefing') && w && (
           <details className="briefing" open>
             <summary>Briefing: {w.scenario.title}</summary>

@@ -2,8 +2,8 @@
 // data into Markdown, one self-contained HTML page, or JSON.
 import type { Report } from './report.ts';
 
-export { buildReport, partitionFindings, findingMax, findingReason, timeline, charts, REPORT_VERSION, BLANK_ROWS, WENT_WELL_SHARE, DIMENSION_LABELS, MARKER_KINDS, MARKER_LABELS, MAX_SERIES } from './report.ts';
-export type { Report, TeamReport, TimelineEntry, TimelineKind, ChartPanel, ChartSeries, ChartMarker, ChartUnit, MarkerKind, TeamCharts, ReportFinding, ReportDimension, MetricFigure, Comparison, ComparisonRow, LessonRow, ActionItemRow } from './report.ts';
+export { buildReport, safeLink, partitionFindings, findingMax, findingReason, timeline, charts, REPORT_VERSION, BLANK_ROWS, WENT_WELL_SHARE, DIMENSION_LABELS, MARKER_KINDS, MARKER_LABELS, MAX_SERIES } from './report.ts';
+export type { Report, TeamReport, TimelineEntry, TimelineKind, ChartPanel, ChartSeries, ChartMarker, ChartUnit, MarkerKind, TeamCharts, ReportFinding, ReportDimension, MetricFigure, Comparison, ComparisonRow, LessonRow, ActionItemRow, RecordedDebrief } from './report.ts';
 export { renderMarkdown, sparkline, mdCell, mdText } from './markdown.ts';
 export { renderHtml, lineChart, esc, miniMarkdown, niceStep, timeStep } from './html.ts';
 

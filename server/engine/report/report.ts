@@ -179,13 +179,27 @@ export interface Comparison {
 
 export interface LessonRow {
   lesson: string;
+  /** Who said it, when recorded. */
+  author?: string;
 }
 
 export interface ActionItemRow {
   action: string;
   owner: string;
+  /** YYYY-MM-DD, or '' */
   due: string;
   status: string;
+  /** A ticket or document (http/https), when recorded. */
+  link?: string;
+}
+
+/**
+ * Lessons and action items recorded at the debrief (server/store keeps them per session). The
+ * report lists them in the order given; a list that is empty or absent gets BLANK_ROWS blank rows.
+ */
+export interface RecordedDebrief {
+  lessons?: readonly { text: string; author?: string }[];
+  actionItems?: readonly { title: string; owner: string; dueDate?: string; link?: string; status: string }[];
 }
 
 export interface Report {
@@ -214,7 +228,7 @@ export interface Report {
   comparison: Comparison | null;
   /** The scenario's debrief notes (Markdown), or null. */
   debriefNotes: string | null;
-  /** Blank, to be filled in at the debrief. */
+  /** Recorded at the debrief; blank rows to fill in when none were. */
   lessons: LessonRow[];
   actionItems: ActionItemRow[];
 }
@@ -222,8 +236,8 @@ export interface Report {
 const clockOf = (t: number) => 'T+' + formatClock(t);
 const isRemediation = (kind: string) => (REMEDIATIONS as readonly string[]).includes(kind);
 
-/** Builds the after-action report of a run. */
-export function buildReport(result: RunResult, scenario: ScenarioSpec): Report {
+/** Builds the after-action report of a run, with the lessons and action items recorded so far. */
+export function buildReport(result: RunResult, scenario: ScenarioSpec, recorded: RecordedDebrief = {}): Report {
   const ranks = new Map(result.leaderboard.map((r) => [r.team, r.rank]));
   const teams = result.teams.map((t) => teamReport(result, scenario, t, ranks.get(t.id) ?? 1));
   const ordered = [...teams].sort((a, b) => a.rank - b.rank || result.teams.findIndex((t) => t.id === a.id) - result.teams.findIndex((t) => t.id === b.id));
@@ -250,9 +264,18 @@ export function buildReport(result: RunResult, scenario: ScenarioSpec): Report {
     leaderboard: result.leaderboard.map((r) => ({ ...r })),
     comparison: teams.length > 1 ? comparison(ordered) : null,
     debriefNotes: scenario.debrief ?? null,
-    lessons: Array.from({ length: BLANK_ROWS }, () => ({ lesson: '' })),
-    actionItems: Array.from({ length: BLANK_ROWS }, () => ({ action: '', owner: '', due: '', status: '' })),
+    lessons: recorded.lessons?.length
+      ? recorded.lessons.map((l) => ({ lesson: l.text, ...(l.author ? { author: l.author } : {}) }))
+      : Array.from({ length: BLANK_ROWS }, () => ({ lesson: '' })),
+    actionItems: recorded.actionItems?.length
+      ? recorded.actionItems.map((a) => ({ action: a.title, owner: a.owner, due: a.dueDate ?? '', status: a.status, ...(a.link ? { link: a.link } : {}) }))
+      : Array.from({ length: BLANK_ROWS }, () => ({ action: '', owner: '', due: '', status: '' })),
   };
+}
+
+/** An http(s) URL that is safe to put in a link; anything else (javascript:, data:, junk) is not linked. */
+export function safeLink(url: string | undefined): string | undefined {
+  return url !== undefined && /^https?:\/\/[^\s"'<>`]+$/i.test(url) ? url : undefined;
 }
 
 function teamReport(result: RunResult, scenario: ScenarioSpec, team: TeamResult, rank: number): TeamReport {

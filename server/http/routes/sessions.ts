@@ -17,6 +17,7 @@ import {
 } from '../../protocol/rest.ts';
 import { authorisedHost, requireAdmin, type SessionAccess } from '../auth.ts';
 import { iso, sendError } from '../reply.ts';
+import { debriefRoutes } from './debrief.ts';
 
 const bearer = [{ bearer: [] }];
 const authErrors = { 401: ErrorResponse, 404: ErrorResponse, 429: ErrorResponse };
@@ -39,6 +40,9 @@ function visibleTo(access: SessionAccess, e: SessionEvent): boolean {
 export async function sessionRoutes(root: FastifyInstance): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const { manager } = root.firedrill;
+
+  // Lessons learned and action items: /api/sessions/:id/lessons, …/action-items, /api/action-items.
+  await app.register(debriefRoutes);
 
   app.post('/api/sessions', {
     schema: {
@@ -217,7 +221,7 @@ export async function sessionRoutes(root: FastifyInstance): Promise<void> {
     schema: {
       summary: 'The after-action report',
       description:
-        'Markdown, a self-contained HTML page (default) or JSON: timeline, charts with injection markers, scores with explanations, lessons and action items. ' +
+        'Markdown, a self-contained HTML page (default) or JSON: timeline, charts with injection markers, scores with explanations, and the lessons and action items recorded so far (blank rows when none). ' +
         'The facilitator at any time (a report so far); participants once scores are revealed or the game day ended. `download=true` sends it as an attachment.',
       tags: ['sessions'],
       security: bearer,
@@ -243,7 +247,9 @@ export async function sessionRoutes(root: FastifyInstance): Promise<void> {
     const { host } = access;
     if (access.role === 'participant' && !scoresOpen(host)) return sendError(reply, 'report/not-available');
     const format = req.query.format ?? 'html';
-    const report = buildReport(runResult(host.session), host.record.scenario);
+    // The lessons and action items recorded at the debrief replace the blank rows.
+    const [lessons, actionItems] = await Promise.all([manager.store.listLessons(host.id), manager.store.listActionItems(host.id)]);
+    const report = buildReport(runResult(host.session), host.record.scenario, { lessons, actionItems });
     if (req.query.download) reply.header('content-disposition', `attachment; filename="firedrill-${host.record.scenario.id}-${host.id}.${format}"`);
     reply.header('x-content-type-options', 'nosniff');
     return sendReport(reply, format, format === 'md' ? renderMarkdown(report) : format === 'json' ? renderJson(report) : renderHtml(report));

@@ -191,14 +191,20 @@ serve({
   },
 
   /** The facilitators start their sessions; then they leave unless `stay`. Bots begin acting. */
-  async start(a: { stay: boolean; actionPeriodMs: number }) {
+  async start(a: { stay: boolean; actionPeriodMs: number; spreadMs: number }) {
     const t0 = performance.now();
+    // Facilitators do not all click at the same instant: starts spread evenly over `spreadMs`, so
+    // the sessions' simulated seconds do not all turn in the same 100 ms driver step.
     await Promise.all(
       sessions.map(
         (s, i) =>
           new Promise<void>((resolve, reject) =>
-            s.facilitator!.emitWithAck('command', { key: `start-${String(i).padStart(6, '0')}`, command: 'start' }, (r: { ok: boolean; error?: unknown }) =>
-              r.ok ? resolve() : reject(new Error(`start refused: ${JSON.stringify(r.error)}`)),
+            setTimeout(
+              () =>
+                s.facilitator!.emitWithAck('command', { key: `start-${String(i).padStart(6, '0')}`, command: 'start' }, (r: { ok: boolean; error?: unknown }) =>
+                  r.ok ? resolve() : reject(new Error(`start refused: ${JSON.stringify(r.error)}`)),
+                ),
+              (i / sessions.length) * a.spreadMs,
             ),
           ),
       ),

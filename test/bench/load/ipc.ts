@@ -57,6 +57,10 @@ export function fork(script: string, options: { core: number | null; nice?: numb
   if (options.core !== null && hasTaskset()) command.unshift('taskset', '-c', String(options.core));
   if (options.nice !== undefined && canNice(options.nice)) command.unshift('nice', '-n', String(options.nice));
   const proc = spawn(command[0], command.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced', env: options.env ?? process.env });
+  // After our own disconnect() the channel may still report an EOF as an 'error': not a failure.
+  proc.on('error', (err) => {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_IPC_DISCONNECTED') console.error(`${script}: ${err.message}`);
+  });
   let next = 1;
   const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   proc.on('message', (m: { id: number; result?: unknown; error?: string }) => {
@@ -133,6 +137,15 @@ export function cpuTimes(): { busy: number; total: number }[] | null {
     });
   } catch {
     return null;
+  }
+}
+
+/** Microseconds some task has waited for a CPU since boot (Linux PSI); NaN without PSI. */
+export function cpuPressureUs(): number {
+  try {
+    return Number(/^some .*total=(\d+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
   }
 }
 

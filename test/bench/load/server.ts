@@ -4,12 +4,13 @@
 // (SessionHost.prototype.frame), time in the engine (Session.prototype.advanceTo), CPU, event-loop
 // delay, heap after GC. LOAD_SERVER_MODE=ws: the plain `ws` baseline — N clients, one frame of a
 // given size to each per second, spread over ten 100 ms slots like the session driver's steps.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Session as InspectorSession } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
+import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, constants as perf, monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket } from 'ws';
 import pino from 'pino';
 import { serve, wallMs } from './ipc.ts';
@@ -19,18 +20,87 @@ const ELD_RESOLUTION_MS = 10;
 const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
 eld.enable();
 
-function heap() {
+// LOAD_HEAP_SNAPSHOTS=dir: a heap snapshot at every heap() call (slow; for finding what a
+// participant costs, e.g. with a diff by constructor between the lobby and joined snapshots).
+let snapshots = 0;
+function heap(label?: string) {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc');
   gc();
   gc();
+  if (process.env.LOAD_HEAP_SNAPSHOTS) writeHeapSnapshot(join(process.env.LOAD_HEAP_SNAPSHOTS, `${++snapshots}-${label ?? 'heap'}.heapsnapshot`));
   const m = process.memoryUsage();
   return { heapUsed: m.heapUsed, rss: m.rss, external: m.external, arrayBuffers: m.arrayBuffers, at: wallMs() };
+}
+
+// Garbage-collection pauses in the window, by kind.
+let gcStats = { minorMs: 0, minorN: 0, majorMs: 0, majorN: 0, maxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+    if (kind === perf.NODE_PERFORMANCE_GC_MINOR) {
+      gcStats.minorMs += e.duration;
+      gcStats.minorN++;
+    } else {
+      gcStats.majorMs += e.duration;
+      gcStats.majorN++;
+    }
+    gcStats.maxMs = Math.max(gcStats.maxMs, e.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
+
+// Stalls: a 5 ms timer that fires more than 50 ms late marks one (wall time, lateness), with the
+// server's CPU in that stretch — so stalls can be told apart from the process not being scheduled.
+let stalls: { at: number; lateMs: number; cpuMs: number; mainCpuMs: number; ioWaitMs: number; simT?: number }[] = [];
+/** The main thread's CPU and block-I/O wait (delayacct) in ms, from /proc/thread-self/stat. */
+function mainThread(): { cpu: number; io: number } {
+  try {
+    const f = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ');
+    return { cpu: (Number(f[11]) + Number(f[12])) * 10, io: Number(f[39]) * 10 };
+  } catch {
+    return { cpu: NaN, io: NaN };
+  }
+}
+/** Simulated time of the first session (set in firedrill mode), to place stalls in the scenario. */
+let simClock: () => number | undefined = () => undefined;
+{
+  let last = performance.now();
+  let lastCpu = process.cpuUsage();
+  let lastMain = mainThread();
+  setInterval(() => {
+    const now = performance.now();
+    const late = now - last - 5;
+    if (late > 50) {
+      const cpu = process.cpuUsage(lastCpu);
+      const main = mainThread();
+      stalls.push({ at: wallMs(), lateMs: late, cpuMs: (cpu.user + cpu.system) / 1000, mainCpuMs: main.cpu - lastMain.cpu, ioWaitMs: main.io - lastMain.io, simT: simClock() });
+    }
+    last = now;
+    lastCpu = process.cpuUsage();
+    lastMain = mainThread();
+  }, 5).unref();
 }
 
 // LOAD_PROFILE_FILE: a CPU profile of the measured window only (inspector, 1 ms sampling).
 const profileFile = process.env.LOAD_PROFILE_FILE;
 const inspector = profileFile ? new InspectorSession() : null;
+
+/** CPU jiffies per thread name (Linux): the main thread against V8's GC workers and libuv's pool. */
+function threadTimes(): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const comm = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      const f = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+      const name = tid === String(process.pid) ? 'main' : comm;
+      out.set(name, (out.get(name) ?? 0) + Number(f[11]) + Number(f[12]));
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+let threads0 = threadTimes();
 
 let window = { cpu: process.cpuUsage(), at: wallMs() };
 async function windowBegin() {
@@ -41,6 +111,9 @@ async function windowBegin() {
     await inspector.post('Profiler.start');
   }
   eld.reset();
+  gcStats = { minorMs: 0, minorN: 0, majorMs: 0, majorN: 0, maxMs: 0 };
+  stalls = [];
+  threads0 = threadTimes();
   window = { cpu: process.cpuUsage(), at: wallMs() };
   return { at: window.at };
 }
@@ -52,7 +125,12 @@ async function windowFigures() {
     writeFileSync(profileFile!, JSON.stringify(profile));
     inspector.disconnect();
   }
+  const threads: Record<string, number> = {};
+  for (const [name, j] of threadTimes()) threads[name] = ((j - (threads0.get(name) ?? 0)) * 10) / ((endAt - window.at) / 100); // % of a core
   return {
+    threads,
+    gc: { ...gcStats },
+    stalls,
     endAt,
     wallMs: endAt - window.at,
     cpuUs: cpu.user + cpu.system,
@@ -110,6 +188,7 @@ if (process.env.LOAD_SERVER_MODE === 'ws') {
   const { createMemoryStore } = await import('../../../server/store/memory.ts');
   const { createSqliteStore } = await import('../../../server/store/sqlite.ts');
 
+  let storeStats = { calls: 0, ms: 0, slow: [] as { name: string; ms: number; at: number }[], byName: {} as Record<string, { calls: number; ms: number }> };
   // Hook 1: when each telemetry frame is computed (the side channel for the lag).
   let recording = false;
   const computed = new Map<string, number>();
@@ -136,6 +215,24 @@ if (process.env.LOAD_SERVER_MODE === 'ws') {
   const storeKind = process.env.LOAD_STORE === 'memory' ? 'memory' : 'sqlite';
   const dataDir = mkdtempSync(join(tmpdir(), 'firedrill-load-'));
   const store = storeKind === 'memory' ? createMemoryStore() : await createSqliteStore({ path: join(dataDir, 'firedrill.db') });
+  // Hook 3: slow store calls (better-sqlite3 is synchronous: a slow commit or checkpoint blocks the loop).
+  for (const [name, fn] of Object.entries(store)) {
+    if (typeof fn !== 'function') continue;
+    (store as unknown as Record<string, unknown>)[name] = function (this: unknown, ...args: unknown[]) {
+      const t0 = performance.now();
+      const out = (fn as (...a: unknown[]) => unknown).apply(this, args);
+      const ms = performance.now() - t0; // the synchronous part, which is all of it for SQLite
+      if (recording) {
+        storeStats.calls++;
+        storeStats.ms += ms;
+        const m = (storeStats.byName[name] ??= { calls: 0, ms: 0 });
+        m.calls++;
+        m.ms += ms;
+        if (ms > 20) storeStats.slow.push({ name, ms: Math.round(ms), at: wallMs() });
+      }
+      return out;
+    };
+  }
   const running = await startServer({
     port: 0,
     host: '127.0.0.1',
@@ -145,6 +242,7 @@ if (process.env.LOAD_SERVER_MODE === 'ws') {
     store,
     logger: pino({ level: process.env.LOAD_LOG_LEVEL ?? 'error' }),
   });
+  simClock = () => running.manager.loaded()[0]?.session.t;
   let framesSent0 = 0;
   const framesSent = () => Number(/firedrill_telemetry_frames_total (\d+)/.exec(running.manager.metrics.render())?.[1] ?? 0);
 
@@ -154,6 +252,7 @@ if (process.env.LOAD_SERVER_MODE === 'ws') {
     heap,
     async windowBegin() {
       computed.clear();
+      storeStats = { calls: 0, ms: 0, slow: [], byName: {} };
       engineNs = 0n;
       frameNs = 0n;
       recording = true;
@@ -170,6 +269,8 @@ if (process.env.LOAD_SERVER_MODE === 'ws') {
         frameMs: Number(frameNs) / 1e6,
         teamFrames: framesSent() - framesSent0,
         sockets,
+        store: storeStats,
+        eventsPerSession: running.manager.loaded().reduce((n, h) => n + h.session.events.length, 0) / Math.max(1, running.manager.loaded().length),
         computed: [...computed.entries()],
       };
     },

@@ -1,0 +1,18 @@
+// A worker thread for the editor's dry runs (server/http/editor/runner.ts starts it): three bot
+// runs cost up to a few seconds of CPU, which must not stall the ticks of live game days on the
+// main thread. The sources are TypeScript; tsx loads them here as in server/bin/firedrill.mjs.
+import { parentPort } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+register();
+const { dryRunAll } = await import('./dry-run.ts');
+
+parentPort.on('message', (job) => {
+  try {
+    const result = dryRunAll(job.scenario, job.workload, new Map(job.runbooks));
+    parentPort.postMessage({ id: job.id, result });
+  } catch (err) {
+    parentPort.postMessage({ id: job.id, error: String(err && err.stack ? err.stack : err) });
+  }
+});
+parentPort.postMessage({ ready: true });
