@@ -70,6 +70,7 @@ export async function startServer(options: ServeOptions): Promise<Running> {
     // Recovery comes from the event log (by sequence number), which survives restarts; socket.io's
     // own connection-state recovery does not, so it stays off.
   });
+  manager.metrics.gauge('firedrill_sockets_connected', 'socket.io connections open.', () => io.engine.clientsCount);
   const gateway = attachGateway(io, { manager, logger: logger.child({ component: 'realtime' }), allowedOrigins: options.allowedOrigins });
   await app.listen({ port: options.port, host: options.host });
   manager.start();
