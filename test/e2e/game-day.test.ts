@@ -233,7 +233,14 @@ describeE2E('a game day in the browser', () => {
     // Every team resolved: the game day ends by itself.
     await Promise.all([fac, blue, red].map((p) => p.locator('.banner.ended').waitFor({ timeout: 30_000 })));
     await fac.getByRole('tab', { name: 'Scores' }).click();
-    await expect.poll(() => fac.locator('table.scores tbody th').allInnerTexts(), { timeout: 15_000 }).toEqual(expect.arrayContaining(['blue', 'red']));
+    // The final scores, at once (not the last ones polled while the game ran).
+    const { facilitatorToken } = await credsOf(fac, sessionId);
+    const final = (await (await fetch(`${ctx.e2e.base}/api/sessions/${sessionId}/score`, { headers: { authorization: `Bearer ${facilitatorToken}` } })).json()) as { final: boolean; leaderboard: { team: string; total: number }[] };
+    expect(final.final).toBe(true);
+    const rows = () => fac.locator('table.scores tbody tr').allInnerTexts();
+    const expected = final.leaderboard.map((r) => expect.stringMatching(new RegExp(`\\b${r.team}\\s+${Math.round(r.total)}\\b`)));
+    await expect.poll(rows, { timeout: 5000, message: `the Scores tab shows ${JSON.stringify(final.leaderboard)}` }).toEqual(expected);
+    for (const r of final.leaderboard) await fac.locator(`article[aria-label="Team ${r.team}"] .score`, { hasText: String(Math.round(r.total)) }).waitFor({ timeout: 5000 });
     await fac.locator('table.scores').scrollIntoViewIfNeeded();
     await ctx.e2e.shot(fac, '14-facilitator-ended');
   }, LONG);

@@ -85,8 +85,9 @@ function FacilitatorConsole({ id, live, token, joinCode }: { id: string; live: L
     void loadScores();
     const every = setInterval(loadScores, 10_000);
     return () => clearInterval(every);
+    // Reloaded on every phase change too: when the game day ends, the final scores show at once.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [snap.phase === 'lobby', id]);
+  }, [snap.phase, id]);
 
   const code = joinCode ?? info?.joinCode;
   const joinUrl = code ? `${location.origin}/?code=${encodeURIComponent(code)}` : '';
