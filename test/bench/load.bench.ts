@@ -3,7 +3,7 @@
 // Run:   npx tsx test/bench/load.bench.ts
 //        LOAD_LEVELS=100,1000 npx tsx test/bench/load.bench.ts
 // Prints figures (recorded in docs/performance.md, "Live server: load"); asserts nothing; never runs
-// in `npm test`. Stops by itself (100, 1,000 and 4,000 take about 6 minutes on a quiet machine,
+// in `npm test`. Stops by itself (100, 1,000 and 4,000 take about 5 minutes on a quiet machine,
 // longer when it waits for quiet; a hard limit of 20 minutes ends it).
 //
 // Three processes: this one only orchestrates; the server (test/bench/load/server.ts) runs pinned to
@@ -25,9 +25,9 @@
 //   events, telemetry);
 // - event-loop delay: perf_hooks.monitorEventLoopDelay (10 ms resolution) in the server, window only;
 //   its histogram holds whole timer intervals, so the resolution is subtracted;
-// - heap per participant: server heapUsed after two forced GCs (--expose-gc) at the end of the window
-//   minus heapUsed of the same fresh server before any session, ÷ participants.
-//
+// - heap per participant: server heapUsed after two forced GCs (--expose-gc) after the warm-up
+//   minus heapUsed of the same fresh server before any session, ÷ participants (the sessions' event
+//   logs grow after that: reported per session-minute);
 // - also printed: server stalls (a 5 ms timer > 50 ms late) with what other processes took of core 0
 //   meanwhile, GC pauses, synchronous store time per method, CPU per thread, how the frames spread
 //   over the driver's 100 ms steps, the generator's own CPU and loop delay (it must not be the
@@ -39,13 +39,17 @@
 //   LOAD_WS_WINDOW_S=20         window of the plain ws baseline; LOAD_BASELINE=0 skips it
 //   LOAD_SCENARIO=friday-deploy LOAD_TEAMS=2 LOAD_TEAM_SIZE=10 LOAD_ACTION_PERIOD_S=10 (0 = no actions)
 //   LOAD_START_SPREAD_S=1       session starts spread over this long (0 = all in the same instant)
-//   LOAD_FACILITATORS=leave     or `stay`: each session's facilitator socket stays and gets every team's frames
+//   LOAD_FACILITATORS=leave     or `stay`: each session's facilitator stays and gets every team's frames
 //   LOAD_STORE=sqlite           or `memory`
 //   LOAD_NICE=-10               niceness of server and generator when permitted (0 = off); it only
 //                               helps against processes of the same cgroup
 //   LOAD_QUIET_WAIT_S=60        wait up to this long before each window for the machine to be quiet
 //   LOAD_PROFILE=dir            the server writes a CPU profile of each window there (adds overhead)
-//   LOAD_TRACE=1                print every server stall
+//   LOAD_TRACE=1                print every server stall, slow store call and the busiest 100 ms slots
+//   LOAD_HELPERS_CORE=1         diagnostic: move the server's non-main threads (V8 GC/compiler workers,
+//                               libuv pool) to that core, leaving core 0 to the event loop
+//   LOAD_SERVER_ARGS='--flag …'  extra Node flags for the firedrill server (e.g. V8 GC tuning)
+//   LOAD_HEAP_SNAPSHOTS=dir     diagnostic: a heap snapshot at each heap measurement (slow)
 //   LOAD_JSON=file              raw figures as JSON
 // File descriptors: each process needs one per socket; Node raises its soft limit to the hard one at
 // start, so `ulimit -Hn` must exceed the largest level by a margin (checked below; raise it with
@@ -69,6 +73,7 @@ const ACTION_PERIOD_MS = Number(env.LOAD_ACTION_PERIOD_S ?? 10) * 1000;
 const FACILITATORS_STAY = env.LOAD_FACILITATORS === 'stay';
 const START_SPREAD_MS = Number(env.LOAD_START_SPREAD_S ?? 1) * 1000;
 const BASELINE = env.LOAD_BASELINE !== '0';
+const SERVER_ARGS = (env.LOAD_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean);
 const PROFILE_DIR = env.LOAD_PROFILE ? resolve(env.LOAD_PROFILE) : null;
 // Other work on a shared machine disturbs tail latencies less when ours runs at a higher priority.
 const NICE = Number(env.LOAD_NICE ?? -10);
@@ -164,7 +169,7 @@ function explainStalls(stalls: { at: number; lateMs: number; cpuMs: number; main
     const foreign = inside.length ? inside.reduce((n, x) => n + x.foreignPct, 0) / inside.length : NaN;
     totalMs += st.lateMs;
     if (foreign >= 50) takenMs += st.lateMs;
-    lines.push(`stall ${st.lateMs.toFixed(0)} ms at ${new Date(st.at).toISOString().slice(11, 23)} (simulated t ${st.simT ?? '?'} s of the first session): server used ${st.cpuMs.toFixed(0)} ms CPU in it (main thread ${st.mainCpuMs} ms, blocked on disk I/O ${st.ioWaitMs} ms); other processes ${Number.isFinite(foreign) ? foreign.toFixed(0) : '?'} % of core 0`);
+    lines.push(`stall ${st.lateMs.toFixed(0)} ms at ${new Date(st.at).toISOString().slice(11, 23)} (simulated t ${st.simT ?? '?'} s of the first session): server used ${st.cpuMs.toFixed(0)} ms CPU in it (main thread ${st.mainCpuMs} ms${st.ioWaitMs > 0 ? `, blocked on disk I/O ${st.ioWaitMs} ms` : ''}); other processes ${Number.isFinite(foreign) ? foreign.toFixed(0) : '?'} % of core 0`);
   }
   return { count: stalls.length, totalMs, takenMs, lines };
 }
@@ -194,7 +199,7 @@ async function firedrillLevel(participants: number): Promise<LevelResult> {
   const sessions = Math.max(1, Math.round(participants / PER_SESSION));
   const n = sessions * PER_SESSION;
   const profile: Record<string, string> = PROFILE_DIR ? { LOAD_PROFILE_FILE: `${PROFILE_DIR}/server-${n}.cpuprofile` } : {};
-  const server = start('./server.ts', 0, { LOAD_SERVER_MODE: 'firedrill', ...profile });
+  const server = start('./server.ts', 0, { LOAD_SERVER_MODE: 'firedrill', ...profile }, SERVER_ARGS);
   const gen = start('./generator.ts', 1, {});
   try {
     const port = await server.call<number>('port');
@@ -237,6 +242,12 @@ async function firedrillLevel(participants: number): Promise<LevelResult> {
     if (env.LOAD_TRACE) {
       for (const line of stallReport.lines) console.log(`  ${line}`);
       for (const c of s.store.slow as { name: string; ms: number; at: number }[]) console.log(`  slow store call ${c.name} ${c.ms} ms at ${new Date(c.at).toISOString().slice(11, 23)}`);
+      type Slot = { at: number; cpuMs: number; gcMs: number; frames: number; store: number; events: number };
+      const tl = s.timeline as Slot[];
+      const avg = (k: keyof Slot) => tl.reduce((n, x) => n + x[k], 0) / Math.max(1, tl.length);
+      console.log(`  100 ms slots: average cpu ${avg('cpuMs').toFixed(1)} ms, gc ${avg('gcMs').toFixed(1)} ms, frames ${avg('frames').toFixed(1)}, store calls ${avg('store').toFixed(1)}, events stored ${avg('events').toFixed(1)}`);
+      for (const x of [...tl].sort((a, b) => b.cpuMs - a.cpuMs).slice(0, 12))
+        console.log(`  busy slot at ${new Date(x.at).toISOString().slice(11, 23)}: cpu ${x.cpuMs.toFixed(0)} ms, gc ${x.gcMs.toFixed(0)} ms, frames ${x.frames}, store calls ${x.store}, events stored ${x.events}`);
     }
     return {
       cpuPressurePct: psiPct,
@@ -369,7 +380,7 @@ function table(r: LevelResult, ws: Record<string, number> | null): string {
     ['action round trip p50 / p99 (max)', `${f1(x.rttP50Ms)} / ${f1(x.rttP99Ms)} ms (${f1(x.rttMaxMs)})`, `p99 ≤ ${GOALS.rttP99Ms} ms: ${mark(x.rttP99Ms <= GOALS.rttP99Ms)}`],
     ['actions measured (per s); refused; unanswered', `${int(x.actions)} (${f1(x.actionsPerS)}/s); ${int(x.acksRefused)}; ${int(x.unanswered)}`, ''],
     ['telemetry lag p50 / p99 (max)', `${f1(x.lagP50Ms)} / ${f1(x.lagP99Ms)} ms (${f1(x.lagMaxMs)})`, ''],
-    ['telemetry frames delivered', `${int(x.framesPerS)}/s, ${int(x.frameBytes)} B avg; ${int(x.framesReceivedOfExpected)} of ${int(x.framesExpected)} expected`, `${int(n)}/s`],
+    ['telemetry frames delivered', `${int(x.framesPerS)}/s, ${int(x.frameBytes)} B avg; ${int(x.framesReceivedOfExpected)} of ${int(x.framesExpected)} copies of computed frames arrived (${f1(100 - (100 * x.framesReceivedOfExpected) / x.framesExpected)} % dropped)`, `${int(n)}/s`],
     ['other messages delivered', `events ${int(x.eventsPerS)}/s, presence etc. ${int(x.otherPerS)}/s`, ''],
     ['frames computed in the busiest 100 ms slot of the second', `${f1(x.busiestSlotPct)} % (10 % = evenly spread)`, ''],
     ['server CPU (of one core)', `${f1(x.serverCpuPct)} % (user ${f1(x.serverUserPct)}, sys ${f1(x.serverSystemPct)}); engine ${f1(x.engineCpuPct)} %, frame building ${f2(x.frameBuildPct)} %`, ''],
@@ -387,7 +398,7 @@ function table(r: LevelResult, ws: Record<string, number> | null): string {
     ['  sessions: created / started and warmed up / growth', `${int(x.heapSessionsLobbyPerSessionKiB)} KiB / +${int(x.heapStartPerSessionKiB)} KiB per session; then +${int(x.heapGrowthPerSessionPerMinKiB)} KiB per session-minute (event log)`, ''],
     ['server heap at end (baseline), RSS', `${f1(x.heapEndMiB)} MiB (${f1(x.heapBaseMiB)}), RSS ${f1(x.rssEndMiB)} MiB; event log ${int(x.eventsPerSession)} events per session`, ''],
     ['generator (core 1): CPU, event-loop p99', `${f1(x.generatorCpuPct)} %, ${f1(x.generatorEldP99Ms)} ms`, 'headroom check'],
-    ['other processes on core 0 / core 1 (window)', `${f1(x.foreignCore0Pct)} % / ${f1(x.foreignCore1Pct)} %; CPU pressure (PSI some) ${f1(x.cpuPressurePct)} %${x.waitedForQuietS > 0.5 ? ` (waited ${f1(x.waitedForQuietS)} s for quiet)` : ''}`, 'noise check'],
+    ['other processes on core 0 / core 1 (window)', `${f1(Math.max(0, x.foreignCore0Pct))} % / ${f1(Math.max(0, x.foreignCore1Pct))} %; CPU pressure (PSI some) ${f1(x.cpuPressurePct)} %${x.waitedForQuietS > 0.5 ? ` (waited ${f1(x.waitedForQuietS)} s for quiet)` : ''}`, 'noise check'],
   ];
   return ['| measure | value | goal |', '| --- | --- | --- |', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
@@ -411,6 +422,7 @@ console.log(
   (pinned ? 'server pinned to core 0, generator to core 1 (taskset)' : 'WARNING: taskset unavailable: server and generator are NOT pinned (figures are noisier)') +
     (canNice(NICE) ? `, both at nice ${NICE}` : NICE !== 0 ? `; nice ${NICE} not permitted, running at normal priority` : ''),
 );
+if (SERVER_ARGS.length) console.log(`server Node flags: ${SERVER_ARGS.join(' ')}`);
 console.log(`goals: ${GOALS.participants} participants on one process; action round trip p99 ≤ ${GOALS.rttP99Ms} ms; CPU per delivered frame ≤ ${GOALS.cpuRatio}× plain ws; heap ≤ ${GOALS.heapKiB} KiB per participant\n`);
 
 const results: { firedrill: LevelResult; ws: Record<string, number> | null }[] = [];
@@ -439,7 +451,7 @@ if (results.length > 1) {
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const { firedrill: r, ws } of results) {
     const x = r as unknown as Record<string, number>;
-    console.log(`| ${int(x.participants)} | ${f1(x.rttP50Ms)} / ${f1(x.rttP99Ms)} | ${f1(x.lagP99Ms)} | ${f1(x.serverCpuPct)} | ${f1(x.cpuPerFrameUs)} (${ws ? f1(ws.cpuPerFrameUs) : '–'}) | ${ws ? f2(x.cpuPerFrameUs / ws.cpuPerFrameUs) : '–'} | ${f1(x.eldP99Ms)} | ${f2(x.heapPerParticipantKiB)} | ${f1(x.foreignCore0Pct)} / ${f1(x.foreignCore1Pct)} |`);
+    console.log(`| ${int(x.participants)} | ${f1(x.rttP50Ms)} / ${f1(x.rttP99Ms)} | ${f1(x.lagP99Ms)} | ${f1(x.serverCpuPct)} | ${f1(x.cpuPerFrameUs)} (${ws ? f1(ws.cpuPerFrameUs) : '–'}) | ${ws ? f2(x.cpuPerFrameUs / ws.cpuPerFrameUs) : '–'} | ${f1(x.eldP99Ms)} | ${f2(x.heapPerParticipantKiB)} | ${f1(Math.max(0, x.foreignCore0Pct))} / ${f1(Math.max(0, x.foreignCore1Pct))} |`);
   }
   const [a, b] = [results[results.length - 2].firedrill, results[results.length - 1].firedrill] as unknown as Record<string, number>[];
   const marginal = (b.heapPerParticipantKiB * b.participants - a.heapPerParticipantKiB * a.participants) / (b.participants - a.participants);

@@ -1,12 +1,14 @@
 // The server side of test/bench/load.bench.ts (a child process, pinned to its own core).
 // LOAD_SERVER_MODE=firedrill: the real server (startServer) on a loopback port, with measuring hooks
 // that change no behaviour: the wall time at which each telemetry frame is computed
-// (SessionHost.prototype.frame), time in the engine (Session.prototype.advanceTo), CPU, event-loop
-// delay, heap after GC. LOAD_SERVER_MODE=ws: the plain `ws` baseline — N clients, one frame of a
+// (SessionHost.prototype.frame), time in the engine (Session.prototype.advanceTo), synchronous time
+// per store method; and, in both modes, CPU (per thread), event-loop delay, stalls, GC pauses and
+// heap after GC. LOAD_SERVER_MODE=ws: the plain `ws` baseline — N clients, one frame of a
 // given size to each per second, spread over ten 100 ms slots like the session driver's steps.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Session as InspectorSession } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +48,7 @@ new PerformanceObserver((list) => {
       gcStats.majorN++;
     }
     gcStats.maxMs = Math.max(gcStats.maxMs, e.duration);
+    slot.gcMs += e.duration;
   }
 }).observe({ entryTypes: ['gc'] });
 
@@ -61,12 +64,28 @@ function mainThread(): { cpu: number; io: number } {
     return { cpu: NaN, io: NaN };
   }
 }
+// A 100 ms timeline of the window (LOAD_TRACE): CPU, GC, frames, store calls and events per slot.
+const timeline: { at: number; cpuMs: number; gcMs: number; frames: number; store: number; events: number }[] = [];
+let slot = { gcMs: 0, frames: 0, store: 0, events: 0 };
+if (process.env.LOAD_TRACE) {
+  let c0 = process.cpuUsage();
+  setInterval(() => {
+    const c = process.cpuUsage(c0);
+    c0 = process.cpuUsage();
+    timeline.push({ at: wallMs(), cpuMs: (c.user + c.system) / 1000, ...slot });
+    slot = { gcMs: 0, frames: 0, store: 0, events: 0 };
+  }, 100).unref();
+}
+
 /** Simulated time of the first session (set in firedrill mode), to place stalls in the scenario. */
 let simClock: () => number | undefined = () => undefined;
 {
   let last = performance.now();
+  // The CPU readings before a stall are refreshed every 50 ms, not on every tick (they cost a syscall
+  // and a /proc read each).
   let lastCpu = process.cpuUsage();
   let lastMain = mainThread();
+  let lastRead = last;
   setInterval(() => {
     const now = performance.now();
     const late = now - last - 5;
@@ -76,8 +95,11 @@ let simClock: () => number | undefined = () => undefined;
       stalls.push({ at: wallMs(), lateMs: late, cpuMs: (cpu.user + cpu.system) / 1000, mainCpuMs: main.cpu - lastMain.cpu, ioWaitMs: main.io - lastMain.io, simT: simClock() });
     }
     last = now;
-    lastCpu = process.cpuUsage();
-    lastMain = mainThread();
+    if (late > 50 || now - lastRead >= 50) {
+      lastCpu = process.cpuUsage();
+      lastMain = mainThread();
+      lastRead = now;
+    }
   }, 5).unref();
 }
 
@@ -113,6 +135,7 @@ async function windowBegin() {
   eld.reset();
   gcStats = { minorMs: 0, minorN: 0, majorMs: 0, majorN: 0, maxMs: 0 };
   stalls = [];
+  timeline.length = 0;
   threads0 = threadTimes();
   window = { cpu: process.cpuUsage(), at: wallMs() };
   return { at: window.at };
@@ -128,6 +151,7 @@ async function windowFigures() {
   const threads: Record<string, number> = {};
   for (const [name, j] of threadTimes()) threads[name] = ((j - (threads0.get(name) ?? 0)) * 10) / ((endAt - window.at) / 100); // % of a core
   return {
+    timeline: timeline.slice(),
     threads,
     gc: { ...gcStats },
     stalls,
@@ -199,7 +223,10 @@ if (process.env.LOAD_SERVER_MODE === 'ws') {
     const f = frame.call(this as never, team, full);
     if (recording && !full) {
       frameNs += process.hrtime.bigint() - t0;
-      if (f) computed.set(`${this.id}|${team}|${f.t}`, wallMs());
+      if (f) {
+        computed.set(`${this.id}|${team}|${f.t}`, wallMs());
+        slot.frames++;
+      }
     }
     return f;
   };
@@ -222,6 +249,8 @@ if (process.env.LOAD_SERVER_MODE === 'ws') {
       const t0 = performance.now();
       const out = (fn as (...a: unknown[]) => unknown).apply(this, args);
       const ms = performance.now() - t0; // the synchronous part, which is all of it for SQLite
+      slot.store++;
+      if (name === 'appendEvents') slot.events += (args[1] as unknown[]).length;
       if (recording) {
         storeStats.calls++;
         storeStats.ms += ms;
@@ -242,6 +271,13 @@ if (process.env.LOAD_SERVER_MODE === 'ws') {
     store,
     logger: pino({ level: process.env.LOAD_LOG_LEVEL ?? 'error' }),
   });
+  // LOAD_HELPERS_CORE=n (diagnostic): move every thread but the main one (V8's GC and compiler
+  // workers, libuv's pool) to core n, to see what the event loop does when it has core 0 alone.
+  if (process.env.LOAD_HELPERS_CORE) {
+    for (const tid of readdirSync('/proc/self/task')) {
+      if (tid !== String(process.pid)) spawnSync('taskset', ['-p', '-c', process.env.LOAD_HELPERS_CORE, tid], { stdio: 'ignore' });
+    }
+  }
   simClock = () => running.manager.loaded()[0]?.session.t;
   let framesSent0 = 0;
   const framesSent = () => Number(/firedrill_telemetry_frames_total (\d+)/.exec(running.manager.metrics.render())?.[1] ?? 0);
