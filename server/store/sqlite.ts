@@ -122,6 +122,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX action_items_session ON action_items (session_id, created_at);
   CREATE INDEX action_items_status_due ON action_items (status, due_date);
   `,
+  // 3: scheduled game days and readiness checklists (reserved: being written).
+  `-- reserved: schedules`,
+  // 4: the pre-mortem risk register (reserved: being written).
+  `-- reserved: risks`,
+  // 5: game-day history — results kept per session and team, solo practice (reserved: being written).
+  `-- reserved: history`,
 ];
 
 /** The schema version this code writes. */
