@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MAX_FILE_BYTES, parseYaml } from '../../server/engine/scenario/yaml.ts';
+import { MAX_FILE_BYTES, MAX_NODES, parseYaml } from '../../server/engine/scenario/yaml.ts';
 import { parseRunbook } from '../../server/engine/scenario/runbook.ts';
 import { validateScenario } from '../../server/engine/scenario/validate.ts';
 import type { Problem } from '../../server/engine/scenario/problems.ts';
@@ -160,5 +160,17 @@ describe('locate', () => {
   it('a CRLF file has the same lines', () => {
     const crlf = parseYaml('id: x\r\nlist:\r\n  - a\r\n  - b\r\n', 'c.yaml');
     expect(crlf.locate(['list', 1])).toEqual({ line: 4, column: 5 });
+  });
+
+  it('refuses more than MAX_NODES lines and separators before parsing (a 1 MiB list took 4 s to parse)', () => {
+    const list = 'items:\n' + '  - 1\n'.repeat(170_000);
+    const result = parseYaml(list, 'many.yaml');
+    expect(codes(result.problems)).toEqual(['limits/too-many-nodes']);
+    expect(result.problems[0].line).toBe(MAX_NODES + 1);
+    const flow = 'a: [' + '1,'.repeat(MAX_NODES + 1) + '1]';
+    expect(codes(parseYaml(flow, 'flow.yaml').problems)).toEqual(['limits/too-many-nodes']);
+    // Just under the limit still parses.
+    const under = 'items:\n' + '  - 1\n'.repeat(MAX_NODES - 2);
+    expect(parseYaml(under, 'under.yaml').problems).toEqual([]);
   });
 });

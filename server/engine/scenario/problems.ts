@@ -12,6 +12,7 @@ export const PROBLEM_CODES = {
   'library/unclassified': 'A file in the library is neither `*.scenario.yaml`, `*.workload.yaml` nor a runbook (`runbooks/*.md`).',
   'limits/too-large': 'The file is over 1 MiB; it is refused without being parsed.',
   'limits/too-deep': 'The file nests deeper than 64 levels; it is refused before being parsed.',
+  'limits/too-many-nodes': 'The file has more than 20 000 lines and list separators (a scenario has a few hundred); it is refused before being parsed, so that checking it cannot take seconds.',
   'limits/too-many-problems': 'The file has so many problems that the rest are not listed.',
   // YAML
   'yaml/syntax': 'The text is not valid YAML (or uses a YAML feature firedrill refuses, such as several documents in one file).',
@@ -127,13 +128,21 @@ export function formatProblem(p: Problem): string {
 
 const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
 
+/** Keys from a file are shown at most this long in fields and messages (a crafted key can be 1 MiB). */
+const MAX_SHOWN_KEY = 60;
+
+/** A key from a file, quoted and shortened for a message: `"ordrs"`, `"xxxx…"`. */
+export function describeKey(key: string): string {
+  return JSON.stringify(key.length > MAX_SHOWN_KEY ? key.slice(0, MAX_SHOWN_KEY) + '…' : key);
+}
+
 /** fieldOf(['timeline', 2, 'inject', 'service']) === 'timeline[2].inject.service' */
 export function fieldOf(path: Path): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
-    else if (PLAIN_KEY.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
+    else if (PLAIN_KEY.test(seg) && seg.length <= MAX_SHOWN_KEY) out += out ? `.${seg}` : seg;
+    else out += `[${describeKey(seg)}]`;
   }
   return out;
 }

@@ -10,7 +10,7 @@ import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { Duration } from '../schema-common.ts';
 import type { Locate, Path, Problem, ProblemCode } from './problems.ts';
-import { describeValue, didYouMean, problemSink, suggestion } from './problems.ts';
+import { describeKey, describeValue, didYouMean, problemSink, suggestion } from './problems.ts';
 
 /** Problems listed per call; a file of junk would otherwise list thousands. */
 export const MAX_SCHEMA_PROBLEMS = 100;
@@ -102,7 +102,7 @@ class Walker {
     for (const name of schema.required ?? []) {
       if (!Object.hasOwn(value, name) && !misspelt.has(name)) this.add([...path, name], 'schema/required', `missing required field "${name}"`);
     }
-    for (const key of unknownKeys) this.add([...path, key], 'schema/unknown-field', `unknown field "${key}"${suggestion(key, names)}`);
+    for (const key of unknownKeys) this.add([...path, key], 'schema/unknown-field', `unknown field ${describeKey(key)}${suggestion(key, names)}`);
     for (const name of names) {
       if (Object.hasOwn(value, name)) this.walk(props[name], value[name], [...path, name]);
     }
@@ -113,7 +113,7 @@ class Walker {
     const [pattern, itemSchema] = Object.entries(schema.patternProperties!)[0];
     const re = new RegExp(pattern);
     for (const [key, item] of Object.entries(value)) {
-      if (!re.test(key)) this.add([...path, key], 'schema/pattern', `invalid name "${key}": ${ID_HELP}`);
+      if (!re.test(key)) this.add([...path, key], 'schema/pattern', `invalid name ${describeKey(key)}: ${ID_HELP}`);
       else this.walk(itemSchema, item, [...path, key]);
     }
   }
@@ -167,7 +167,7 @@ class Walker {
     if (!chosen) {
       const given = value[key];
       const text = typeof given === 'string' ? given : describeValue(given);
-      return this.add([...path, key], 'schema/unknown-variant', `unknown ${noun} "${text}"${suggestion(text, names, 20)}`);
+      return this.add([...path, key], 'schema/unknown-variant', `unknown ${noun} ${describeKey(text)}${suggestion(text, names, 20)}`);
     }
     this.walk(chosen, value, path);
   }
