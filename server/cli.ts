@@ -5,6 +5,7 @@ import { scenariosCommand } from './cli/scenarios.ts';
 import { validateCommand } from './cli/validate.ts';
 import { demoCommand } from './cli/demo.ts';
 import { serveCommand } from './cli/serve.ts';
+import { exportCommand } from './cli/export.ts';
 import type { Io } from './cli/io.ts';
 
 export const LIBRARY_DIR = process.env.FIREDRILL_SCENARIOS ?? fileURLToPath(new URL('../scenarios/', import.meta.url));
@@ -15,11 +16,15 @@ Usage:
   firedrill run <scenario id or file> [--seed N] [--responses FILE] [--bot POLICY] [--teams N]
                                       [--json | --report md|html|json [--out FILE]]
                                       run a scenario headless on a simulated clock
-  firedrill serve [--port N] [--host H] [--data DIR] [--origins LIST]
+  firedrill serve [--port N] [--host H] [--data DIR] [--origins LIST] [--database-url URL]
                                       run the live server (what \`npm start\` runs): REST,
-                                      socket.io and SQLite in DIR (default ./data), on PORT (3000)
+                                      socket.io and SQLite in DIR (default ./data), on PORT (3000);
+                                      PostgreSQL instead with a postgres:// URL (or DATABASE_URL)
   firedrill validate [files…] [--json] check scenario, workload and runbook files
   firedrill scenarios [--json]        list the scenario library
+  firedrill export <scenario> --format fis|chaostoolkit [--out FILE]
+                                      the scenario as an AWS FIS experiment template or a
+                                      Chaos Toolkit experiment; unmapped parts on stderr
   firedrill demo                      a headless demo game day, printed as a timeline
   firedrill help                      this text
 
@@ -50,6 +55,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         return await scenariosCommand(args, io);
       case 'demo':
         return await demoCommand(args, io);
+      case 'export':
+        return await exportCommand(args, io);
       case 'serve':
         return await serveCommand(args, io);
       case undefined:

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import closeWithGrace from 'close-with-grace';
 import { defaultServeOptions, startServer } from '../serve.ts';
+import { isPostgresUrl, redactDatabaseUrl } from '../store/postgres.ts';
 import type { Io } from './io.ts';
 import { LIBRARY_DIR } from '../cli.ts';
 
@@ -10,7 +11,7 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
   try {
     ({ values } = parseArgs({
       args,
-      options: { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, library: { type: 'string' }, origins: { type: 'string' } },
+      options: { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, library: { type: 'string' }, origins: { type: 'string' }, 'database-url': { type: 'string' } },
     }));
   } catch (err) {
     io.stderr.write(`firedrill serve: ${(err as Error).message}\n`);
@@ -24,6 +25,7 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
   }
   if (values.host) options.host = values.host;
   if (values.data) options.dataDir = values.data;
+  if (values['database-url']) options.databaseUrl = values['database-url'];
   if (values.origins) options.allowedOrigins = values.origins.split(',').map((s) => s.trim()).filter(Boolean);
   const generatedAdmin = !process.env.FIREDRILL_ADMIN_TOKEN;
   let running;
@@ -38,7 +40,7 @@ export async function serveCommand(args: string[], io: Io): Promise<number> {
     `\nfiredrill is running at ${running.url}\n` +
       `  API docs      ${running.url}/docs\n` +
       `  health        ${running.url}/healthz · ${running.url}/readyz · ${running.url}/metrics\n` +
-      `  data          ${options.dataDir}\n` +
+      (isPostgresUrl(options.databaseUrl) ? `  database      ${redactDatabaseUrl(options.databaseUrl)}\n` : `  data          ${options.dataDir}\n`) +
       (generatedAdmin ? `  admin token   ${options.adminToken}  (for /api/admin/*; set FIREDRILL_ADMIN_TOKEN to choose one)\n` : '') +
       `Stop with Ctrl-C: running game days are paused and kept.\n\n`,
   );

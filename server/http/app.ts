@@ -145,10 +145,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
     const f = app.firedrill;
     const store = await f.manager.store.ping().catch(() => false);
-    const ready = store && !f.shuttingDown;
+    // One node of a cluster also needs Redis to reach the owners of sessions it does not run.
+    const cluster = f.manager.cluster?.status();
+    const ready = store && !f.shuttingDown && (!cluster || cluster.redis === 'ok');
     return reply.status(ready ? 200 : 503).send({
       ready,
       store: store ? 'ok' : 'unreachable',
+      ...(cluster ? { redis: cluster.redis, node: cluster.node, sessionsOwned: cluster.sessionsOwned } : {}),
       shuttingDown: f.shuttingDown,
       haltedAll: f.manager.haltedAll,
     });

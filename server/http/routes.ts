@@ -6,6 +6,11 @@ import { sessionRoutes } from './routes/sessions.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { homeRoutes } from './routes/home.ts';
 import { editorRoutes } from './routes/editor.ts';
+import { scheduleRoutes } from './routes/schedules.ts';
+import { riskRoutes } from './routes/risks.ts';
+import { exportRoutes } from './routes/export.ts';
+import { historyRoutes } from './routes/history.ts';
+import { practiceRoutes } from './routes/practice.ts';
 
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(scenarioRoutes);
@@ -13,6 +18,11 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(adminRoutes);
   await app.register(homeRoutes);
   await app.register(editorRoutes);
+  await app.register(scheduleRoutes);
+  await app.register(riskRoutes);
+  await app.register(exportRoutes);
+  await app.register(historyRoutes);
+  await app.register(practiceRoutes);
 }
 
 export { authorisedHost } from './auth.ts';

@@ -9,8 +9,9 @@ import { roundTime } from '../engine/duration.ts';
 import type { ActionSpec } from '../engine/actions/schema.ts';
 import type { SessionRecord, Store } from '../store/store.ts';
 import { DuplicateKeyError } from '../store/store.ts';
-import { TELEMETRY_METRICS, type TelemetryFrame } from '../protocol/events.ts';
+import { TELEMETRY_DEAD_BAND, TELEMETRY_METRICS, TELEMETRY_REFRESH_S, type TelemetryFrame } from '../protocol/events.ts';
 import type { Metrics } from './metrics.ts';
+import { recordSession } from '../learning/record.ts';
 
 export interface HostDeps {
   store: Store;
@@ -18,6 +19,20 @@ export interface HostDeps {
   now: () => number;
   metrics?: Metrics;
   onError?: (err: unknown, where: string) => void;
+  /**
+   * Several nodes (server/cluster/): why this node may not change the session now (it does not hold
+   * the session's lease), or null when it may. Checked before an input is persisted and before a
+   * clock step; a refused input throws FencedError.
+   */
+  fence?: () => string | null;
+}
+
+/** This node lost the right to run the session (its lease): the input was not persisted. */
+export class FencedError extends Error {
+  constructor(readonly sessionId: string, reason: string) {
+    super(`session ${sessionId}: ${reason}`);
+    this.name = 'FencedError';
+  }
 }
 
 export interface SubmitResult {
@@ -81,7 +96,7 @@ export class SessionHost {
    * simulated time of its last persisted event (at or after its last input), its event log identical
    * to the one before the crash.
    */
-  static async restore(record: SessionRecord, deps: HostDeps): Promise<SessionHost> {
+  static async restore(record: SessionRecord, deps: HostDeps, options: { continueRunning?: boolean } = {}): Promise<SessionHost> {
     const host = new SessionHost(record, deps);
     const inputs = await deps.store.listInputs(record.id);
     for (const stored of inputs) {
@@ -110,7 +125,11 @@ export class SessionHost {
     }
     await deps.store.replaceEvents(record.id, host.session.events, deps.now());
     host.published = host.session.events.length;
-    if (host.session.phase === 'running') {
+    if (host.session.phase === 'running' && options.continueRunning) {
+      // Another node of a cluster died and this one took the session over: it goes on from where the
+      // stored log stops (the outage costs simulated time nothing; nothing is recorded).
+      host.reanchor();
+    } else if (host.session.phase === 'running') {
       // No wall time has passed for this session since the crash: pause exactly where the replay stopped.
       host.clockHeld = true;
       await host.command({ command: 'pause', reason: 'the server restarted: resume when everyone is back' }, null);
@@ -160,7 +179,7 @@ export class SessionHost {
     // One clock step queued at a time: with a slow store, steps must not pile up behind each other.
     if (this.advancing) return this.advancing;
     this.advancing = this.enqueue(async () => {
-      if (this.session.phase !== 'running') return;
+      if (this.session.phase !== 'running' || this.deps.fence?.()) return;
       const before = this.session.t;
       this.session.advanceTo(roundTime(this.simNow()));
       const ticks = Math.floor(this.session.t) - Math.floor(before);
@@ -213,10 +232,10 @@ export class SessionHost {
 
   /** Brings the engine to now, stamps the input, persists it, applies it, persists and publishes events. */
   private async applyInput(make: (at: number) => Input, key: string | null): Promise<SubmitResult> {
-    if (key !== null) {
-      const seen = await this.deps.store.getInputByKey(this.id, key);
-      if (seen) return { seq: null, result: seen.result ?? { ok: false, code: 'action/pending', message: 'still being applied' }, duplicate: true };
-    }
+    const fenced = this.deps.fence?.();
+    if (fenced) throw new FencedError(this.id, fenced);
+    // No lookup of the key first: the store's unique (session, key) reports a duplicate on insert,
+    // which saves a query on every action (duplicates are rare: a client's retry).
     if (this.session.phase === 'running') this.session.advanceTo(roundTime(this.simNow()));
     const input = make(roundTime(this.session.t));
     const seq = this.inputSeq + 1;
@@ -242,23 +261,19 @@ export class SessionHost {
     const endedAt = phase === 'ended' ? (this.record.endedAt ?? this.deps.now()) : this.record.endedAt;
     this.record = { ...this.record, phase, outcome: this.session.outcome, endedAt };
     await this.deps.store.updateSession(this.id, { phase, outcome: this.session.outcome, ...(phase === 'ended' ? { endedAt } : {}) }, this.deps.now());
+    // The history keeps one result per team (server/learning/). A failure here must not undo the
+    // end: it is reported, and the next read of the history fills the gap (backfill).
+    if (phase === 'ended') await recordSession(this.deps.store, this.record, this.session.events, endedAt!).catch((err) => this.deps.onError?.(err, `recording the history of session ${this.id}`));
   }
 
   private async persistEnd(): Promise<void> {
     if (this.record.phase !== 'ended') await this.persistPhase();
   }
 
-  /** Persists events not yet stored, then hands them and fresh telemetry to listeners. */
+  /** Hands fresh telemetry to listeners, then persists events not yet stored and hands them over. */
   private async flush(): Promise<void> {
-    const all = this.session.events;
-    if (all.length > this.published) {
-      const fresh = all.slice(this.published);
-      await this.deps.store.appendEvents(this.id, fresh, this.deps.now());
-      this.deps.metrics?.eventWrites.inc({}, fresh.length);
-      this.published = all.length;
-      for (const l of this.listeners) l.events?.(fresh);
-      if (this.session.phase !== this.record.phase) await this.persistPhase();
-    }
+    // Telemetry first: it is sent volatile, and a volatile packet is dropped while the socket is
+    // still writing the previous one — frames sent right behind events were lost (4–7 % of them).
     if (Math.floor(this.session.t) !== this.lastTelemetryT) {
       this.lastTelemetryT = Math.floor(this.session.t);
       if ([...this.listeners].some((l) => l.telemetry)) {
@@ -268,11 +283,21 @@ export class SessionHost {
         }
       }
     }
+    const all = this.session.events;
+    if (all.length > this.published) {
+      const fresh = all.slice(this.published);
+      await this.deps.store.appendEvents(this.id, fresh, this.deps.now());
+      this.deps.metrics?.eventWrites.inc({}, fresh.length);
+      this.published = all.length;
+      for (const l of this.listeners) l.events?.(fresh);
+      if (this.session.phase !== this.record.phase) await this.persistPhase();
+    }
   }
 
   /**
-   * Telemetry for a team: every service whose rounded metrics changed since the last frame (all of
-   * them when `full`), and alerts whose state changed.
+   * Telemetry for a team: every service with a metric that moved past its dead band since the last
+   * frame sent (every service when `full`, and on every TELEMETRY_REFRESH_S-th simulated second),
+   * and alerts whose state changed.
    */
   frame(teamId: string, full: boolean): TelemetryFrame | null {
     const team = this.session.team(teamId);
@@ -281,10 +306,11 @@ export class SessionHost {
     const prevAlerts = this.lastAlerts.get(teamId) ?? new Map<string, string>();
     const services: Record<string, number[]> = {};
     let changed = false;
+    const refresh = full || Math.floor(this.session.t) % TELEMETRY_REFRESH_S === 0;
     for (const s of team.world.services) {
       const values = TELEMETRY_METRICS.map((k) => round(s.m[k]));
       const before = prev.get(s.id);
-      if (full || !before || values.some((v, i) => Math.abs(v - before[i]) > EPS)) {
+      if (refresh || !before || values.some((v, i) => moved(v, before[i], i))) {
         services[s.id] = values;
         prev.set(s.id, values);
         changed = true;
@@ -307,10 +333,23 @@ export class SessionHost {
     return { team: teamId, t: roundTime(this.session.t), services, ...(alertsChanged ? { alerts } : {}) };
   }
 
+  /** Simulated time goes on from now where it stands (after the clock was held by a fence). */
+  reanchor(): void {
+    this.anchor = { wall: this.deps.now(), sim: this.session.t };
+  }
+
   /** Waits until everything queued so far has been applied (tests, shutdown). */
   async idle(): Promise<void> {
     await this.enqueue(async () => undefined);
   }
+}
+
+/** True when a metric moved past its dead band (TELEMETRY_DEAD_BAND) since the value last sent. */
+function moved(now: number, sent: number, i: number): boolean {
+  const d = Math.abs(now - sent);
+  if (d <= EPS) return false;
+  const band = TELEMETRY_DEAD_BAND[i];
+  return d > band.abs && d > band.rel * Math.abs(sent);
 }
 
 /** Three significant decimals are plenty for charts and keep frames small. */

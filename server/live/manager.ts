@@ -7,6 +7,7 @@ import type { RunbookLike } from '../engine/session/team.ts';
 import type { ParticipantRecord, SessionRecord, Store } from '../store/store.ts';
 import { SessionHost } from './host.ts';
 import { Metrics } from './metrics.ts';
+import type { ClusterHooks, LiveSession } from '../cluster/types.ts';
 
 /** Join codes: 10 characters from 31 that do not look alike (no 0/O, 1/I/L): about 50 bits. */
 export const newJoinCode = customAlphabet('ABCDEFGHJKMNPQRSTUVWXYZ23456789', 10);
@@ -57,6 +58,8 @@ export class SessionManager {
   haltedAll: { reason: string; at: number } | null = null;
   /** Set once shutdown begins: no new sessions, no new sockets. */
   closing = false;
+  /** Several nodes (server/cluster/): set when this node is one of a cluster; absent on a single server. */
+  cluster?: ClusterHooks;
 
   constructor(options: ManagerOptions) {
     this.store = options.store;
@@ -69,15 +72,19 @@ export class SessionManager {
     this.metrics.gauge('firedrill_sessions_loaded', 'Sessions held in memory.', () => this.hosts.size);
   }
 
-  private deps() {
-    return { store: this.store, now: this.now, metrics: this.metrics, onError: this.onError };
+  private deps(id?: string) {
+    const cluster = this.cluster;
+    const fence = cluster && id !== undefined ? () => cluster.fence(id) : undefined;
+    return { store: this.store, now: this.now, metrics: this.metrics, onError: this.onError, fence };
   }
 
   /** Starts the clock that moves every running session forward. */
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
-      for (const host of this.hosts.values()) if (host.phase === 'running') void host.advance();
+      // A failed step (the store unreachable) is reported by the host's queue; it must not become an
+      // unhandled rejection, which would end the process.
+      for (const host of this.hosts.values()) if (host.phase === 'running') host.advance().catch(() => undefined);
     }, this.stepMs);
     this.timer.unref?.();
   }
@@ -107,9 +114,10 @@ export class SessionManager {
       updatedAt: this.now(),
       endedAt: null,
     };
-    const host = await SessionHost.create(record, this.deps());
+    const host = await SessionHost.create(record, this.deps(record.id));
     host.haltedAll = this.haltedAll !== null;
     this.hosts.set(record.id, host);
+    await this.cluster?.created(host);
     return { id: record.id, joinCode: record.joinCode, facilitatorToken: record.facilitatorToken };
   }
 
@@ -117,6 +125,8 @@ export class SessionManager {
   async get(id: string): Promise<SessionHost | undefined> {
     const loaded = this.hosts.get(id);
     if (loaded) return loaded;
+    // In a cluster only the node holding the session's lease may rebuild it as its authority.
+    if (this.cluster) return this.cluster.load(id);
     // Two clients asking at once must share one rebuild: two hosts of one session would be two
     // authorities writing the same event seqs, and only one of them wired to the sockets.
     let loading = this.loading.get(id);
@@ -124,7 +134,7 @@ export class SessionManager {
       loading = (async () => {
         const record = await this.store.getSession(id);
         if (!record) return undefined;
-        const host = await SessionHost.restore(record, this.deps());
+        const host = await SessionHost.restore(record, this.deps(id));
         host.haltedAll = this.haltedAll !== null;
         this.hosts.set(id, host);
         return host;
@@ -134,22 +144,47 @@ export class SessionManager {
     return loading;
   }
 
+  /**
+   * What a socket talks to: the host itself on a single server; in a cluster, a handle that follows
+   * whichever node owns the session (server/cluster/handle.ts).
+   */
+  async open(id: string): Promise<LiveSession | undefined> {
+    return this.cluster ? this.cluster.open(id) : this.get(id);
+  }
+
+  /** Cluster: this node took the session's lease; rebuild it here (running on, or paused after a long gap). */
+  async adopt(record: SessionRecord, options: { continueRunning: boolean }): Promise<SessionHost> {
+    const existing = this.hosts.get(record.id);
+    if (existing) return existing;
+    const host = await SessionHost.restore(record, this.deps(record.id), options);
+    host.haltedAll = this.haltedAll !== null;
+    this.hosts.set(record.id, host);
+    return host;
+  }
+
+  /** Cluster: this node lost the session's lease; forget its host (it must not apply anything more). */
+  unload(id: string): SessionHost | undefined {
+    const host = this.hosts.get(id);
+    this.hosts.delete(id);
+    return host;
+  }
+
   loaded(): SessionHost[] {
     return [...this.hosts.values()];
   }
 
-  async byJoinCode(code: string): Promise<SessionHost | undefined> {
+  async byJoinCode(code: string): Promise<LiveSession | undefined> {
     const record = await this.store.getSessionByJoinCode(code.trim().toUpperCase());
-    return record ? this.get(record.id) : undefined;
+    return record ? this.open(record.id) : undefined;
   }
 
-  async byFacilitatorToken(token: string): Promise<SessionHost | undefined> {
+  async byFacilitatorToken(token: string): Promise<LiveSession | undefined> {
     const record = await this.store.getSessionByFacilitatorToken(token);
-    return record ? this.get(record.id) : undefined;
+    return record ? this.open(record.id) : undefined;
   }
 
   /** A participant joining a session's team; returns their record with a token to reconnect with. */
-  async join(host: SessionHost, team: string, name: string, role: string): Promise<ParticipantRecord | Failure> {
+  async join(host: Pick<LiveSession, 'id' | 'record'>, team: string, name: string, role: string): Promise<ParticipantRecord | Failure> {
     if (!host.record.teams.includes(team)) return { error: { code: 'auth/unknown-team', message: `no team "${team}" in this game day (teams: ${host.record.teams.join(', ')})` } };
     const p: ParticipantRecord = { id: nanoid(10), sessionId: host.id, token: nanoid(32), name: name.trim(), team, role, joinedAt: this.now() };
     await this.store.addParticipant(p);
@@ -158,11 +193,13 @@ export class SessionManager {
 
   /** Rebuilds every unfinished session after a restart; running ones come back paused. */
   async recover(): Promise<number> {
+    // In a cluster, sessions are adopted through their leases (server/cluster/node.ts), not all here.
+    if (this.cluster) return 0;
     const records = await this.store.listUnfinishedSessions();
     for (const record of records) {
       if (this.hosts.has(record.id)) continue;
       try {
-        const host = await SessionHost.restore(record, this.deps());
+        const host = await SessionHost.restore(record, this.deps(record.id));
         host.haltedAll = this.haltedAll !== null;
         this.hosts.set(record.id, host);
       } catch (err) {
@@ -174,21 +211,34 @@ export class SessionManager {
 
   /** The operator's lever: halts every session at once and refuses starts until released. */
   async haltAll(reason: string): Promise<number> {
-    this.haltedAll = { reason, at: this.now() };
+    // In a cluster the halt is recorded in the database and every node halts its own sessions.
+    if (this.cluster) return this.cluster.haltAll(reason);
+    return this.haltAllLocal(reason);
+  }
+
+  /** Halts the sessions this node runs (on every node of a cluster, through the cluster). */
+  async haltAllLocal(reason: string, at = this.now()): Promise<number> {
+    this.haltedAll = { reason, at };
     let halted = 0;
     await Promise.all(
       [...this.hosts.values()].map(async (host) => {
         host.haltedAll = true;
         // Sessions still in the lobby inject nothing: they stay there, unable to start until release.
         if (host.phase !== 'running' && host.phase !== 'paused') return;
-        const r = await host.command({ command: 'halt', reason: `operator halt-all: ${reason}` }, null);
-        if (r.result.ok) halted++;
+        // In a cluster a host may have just lost its lease: the node that took it halts it.
+        const r = await host.command({ command: 'halt', reason: `operator halt-all: ${reason}` }, null).catch((err: unknown) => (this.onError?.(err, `halting session ${host.id}`), null));
+        if (r?.result.ok) halted++;
       }),
     );
     return halted;
   }
 
   releaseAll(): void {
+    if (this.cluster) void this.cluster.releaseAll();
+    this.releaseAllLocal();
+  }
+
+  releaseAllLocal(): void {
     this.haltedAll = null;
     for (const host of this.hosts.values()) host.haltedAll = false;
   }
@@ -198,9 +248,12 @@ export class SessionManager {
     this.closing = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    // A node leaving a cluster hands its sessions over running (its leases are released by the
+    // cluster after this): another node goes on with them at once.
+    const handOver = this.cluster !== undefined;
     await Promise.all(
       [...this.hosts.values()].map(async (host) => {
-        if (host.phase === 'running') await host.command({ command: 'pause', reason }, null);
+        if (host.phase === 'running' && !handOver) await host.command({ command: 'pause', reason }, null);
         await host.idle();
       }),
     );

@@ -32,6 +32,7 @@ export const ERRORS = {
   'report/not-available': { status: 403, message: 'the report opens to participants once the facilitator reveals the scores or the game day ends' },
   'lesson/not-found': { status: 404, message: 'no such lesson in this game day' },
   'action-item/not-found': { status: 404, message: 'no such action item in this game day' },
+  'schedule/not-found': { status: 404, message: 'no such scheduled game day' },
   'request/invalid': { status: 400, message: 'invalid request' },
   'request/unsupported-media-type': { status: 415, message: 'send the body as JSON (`Content-Type: application/json`)' },
   'request/rate-limited': { status: 429, message: 'too many requests: slow down' },

@@ -13,7 +13,36 @@ export const TELEMETRY_METRICS = [
   'healthy_replicas', 'pool_utilisation', 'connections', 'disk_pct', 'cache_hit_ratio', 'burn_rate_5m', 'burn_rate_1h', 'error_budget_burned_pct',
 ] as const;
 
-/** One tick of telemetry for a team: only services whose metrics changed since the last frame. */
+/**
+ * The dead band of each metric (same order as TELEMETRY_METRICS): a service is left out of a frame
+ * unless one of its metrics moved by more than `abs` AND more than `rel` × the value last sent — a
+ * chart cannot show a 2 % wobble, and leaving it out lets the delta encoding work (frames were
+ * every service, every second). Every TELEMETRY_REFRESH_S simulated seconds a frame carries every
+ * service, so small moves show up within that time.
+ */
+export const TELEMETRY_DEAD_BAND: readonly { abs: number; rel: number }[] = [
+  { abs: 1, rel: 0.02 }, // rps
+  { abs: 0.001, rel: 0.02 }, // error_rate (a ratio: 0.1 percentage point)
+  { abs: 1, rel: 0.02 }, // latency_p50_ms
+  { abs: 2, rel: 0.02 }, // latency_p99_ms
+  { abs: 0.01, rel: 0.02 }, // saturation
+  { abs: 0.01, rel: 0.02 }, // cpu
+  { abs: 0.5, rel: 0.02 }, // memory_pct
+  { abs: 2, rel: 0.02 }, // queue_depth
+  { abs: 0, rel: 0 }, // healthy_replicas: every change
+  { abs: 0.01, rel: 0.02 }, // pool_utilisation
+  { abs: 1, rel: 0.02 }, // connections
+  { abs: 0.5, rel: 0.02 }, // disk_pct
+  { abs: 0.005, rel: 0.02 }, // cache_hit_ratio
+  { abs: 0.1, rel: 0.02 }, // burn_rate_5m
+  { abs: 0.1, rel: 0.02 }, // burn_rate_1h
+  { abs: 0.1, rel: 0.02 }, // error_budget_burned_pct
+];
+
+/** Every this many simulated seconds, a team's frame carries all its services. */
+export const TELEMETRY_REFRESH_S = 10;
+
+/** One tick of telemetry for a team: only services whose metrics moved (see TELEMETRY_DEAD_BAND). */
 export interface TelemetryFrame {
   team: string;
   t: number;

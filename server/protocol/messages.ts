@@ -9,7 +9,8 @@ export const IdempotencyKey = Type.String({ minLength: 8, maxLength: 64, pattern
 export const ActionMessage = Type.Object({ key: IdempotencyKey, action: Action }, { additionalProperties: false });
 export type ActionMessage = Static<typeof ActionMessage>;
 
-export const COMMANDS = ['start', 'pause', 'resume', 'set-speed', 'halt', 'end', 'release-hint', 'message', 'inject', 'reveal-scores'] as const;
+/** `request-hint` is the one command a participant may send: in a practice session, the next hint for their team. */
+export const COMMANDS = ['start', 'pause', 'resume', 'set-speed', 'halt', 'end', 'release-hint', 'message', 'inject', 'reveal-scores', 'request-hint'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const CommandMessage = Type.Object(

@@ -14,6 +14,7 @@ export const CreateSessionBody = Type.Object(
     seed: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), Type.String({ minLength: 1, maxLength: 40 })])),
     teams: Type.Optional(Type.Array(TeamName, { minItems: 1, maxItems: 20, description: 'Team names (default one team, `team-1`).' })),
     speed: Type.Optional(Type.Number({ minimum: 0.25, maximum: 60, description: 'Simulated seconds per wall second (default 1).' })),
+    practice: Type.Optional(Type.Boolean({ description: 'Practice mode (solo drills): bots answer pages and ask for status updates, and players may ask for hints (each costs its points). Default false.' })),
   },
   { additionalProperties: false },
 );

@@ -13,6 +13,7 @@ import { ActionMessage, CommandMessage, HandshakeAuth, LogsRequest, MAX_MESSAGE_
 import type { ClientToServer, Participant, ServerToClient, Welcome } from '../protocol/events.ts';
 import { errorBody, type ErrorCode } from '../protocol/errors.ts';
 import type { SessionManager } from '../live/manager.ts';
+import type { LiveSession } from '../cluster/types.ts';
 import type { SessionHost } from '../live/host.ts';
 import type { FacilitatorCommand } from '../engine/session/session.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -21,7 +22,7 @@ export type FiredrillServer = Server<ClientToServer, ServerToClient, Record<stri
 type FiredrillSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
 
 export interface SocketData {
-  host: SessionHost;
+  host: LiveSession;
   kind: 'facilitator' | 'participant';
   participant?: Participant & { token: string };
   lastSeq: number;
@@ -57,7 +58,10 @@ function check(schema: TSchema, value: unknown): boolean {
   return v.Check(value);
 }
 
-function rooms(host: SessionHost) {
+/** The events a client may send (`ClientToServer`). */
+const CLIENT_EVENTS: ReadonlySet<string> = new Set<keyof ClientToServer>(['action', 'command', 'logs', 'view', 'resume']);
+
+function rooms(host: { id: string }) {
   return { all: `s:${host.id}`, facilitators: `s:${host.id}:f`, team: (t: string) => `s:${host.id}:t:${t}` };
 }
 
@@ -73,20 +77,23 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
   const connected = new Map<string, Map<string, number>>(); // session → participant id → sockets
 
   /** One listener per host fans its events and telemetry out to rooms. */
-  function wire(host: SessionHost): void {
+  function wire(host: LiveSession): void {
     if (wired.has(host.id)) return;
     const r = rooms(host);
+    // This node's sockets only: in a cluster every node relays the log from its own copy of it, in
+    // seq order (server/cluster/handle.ts), so nothing goes through the adapter twice.
+    const local = io.local;
     const off = host.subscribe({
       events(events: SessionEvent[]) {
         for (const e of events) {
           const visible = VISIBLE_EVENTS.has(e.type);
           if (e.team !== undefined) {
-            io.to(r.facilitators).emit('event', e);
-            if (visible) io.to(r.team(e.team)).except(r.facilitators).emit('event', e);
+            local.to(r.facilitators).emit('event', e);
+            if (visible) local.to(r.team(e.team)).emit('event', e);
           } else if (visible) {
-            io.to(r.all).emit('event', e);
+            local.to(r.all).emit('event', e);
           } else {
-            io.to(r.facilitators).emit('event', e);
+            local.to(r.facilitators).emit('event', e);
           }
         }
       },
@@ -94,8 +101,9 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
         // Participants get one frame per tick, volatile: superseded every tick, never buffered.
         // Facilitators get every team's frame in the same tick; volatile would drop all but the
         // first of those back-to-back writes, so theirs are sent reliably (they are few).
-        io.to(r.team(frame.team)).except(r.facilitators).volatile.emit('telemetry', frame);
-        io.to(r.facilitators).emit('telemetry', frame);
+        // Facilitators never join team rooms, so no `except` (it builds an exclusion set per frame).
+        local.to(r.team(frame.team)).volatile.emit('telemetry', frame);
+        local.to(r.facilitators).emit('telemetry', frame);
         manager.metrics.framesSent.inc();
       },
     });
@@ -123,7 +131,7 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
       if ('token' in a) {
         const participant = await manager.store.getParticipantByToken(a.token);
         if (participant) {
-          const host = await manager.get(participant.sessionId);
+          const host = await manager.open(participant.sessionId);
           if (!host) return fail('session/not-found');
           socket.data = { host, kind: 'participant', participant: { id: participant.id, name: participant.name, team: participant.team, role: participant.role, connected: true, token: participant.token }, lastSeq: a.lastSeq ?? 0 };
           return next();
@@ -242,24 +250,29 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
     });
 
     on<CommandMessage>('command', CommandMessage, async (m, ack) => {
-      if (!isFacilitator) return ack({ ok: false, error: errorBody('auth/forbidden', 'only the facilitator can do that') });
-      const cmd = toCommand(m, host);
+      // A practising participant may ask for a hint for their own team; every other command is the facilitator's.
+      if (!isFacilitator && m.command !== 'request-hint') return ack({ ok: false, error: errorBody('auth/forbidden', 'only the facilitator can do that') });
+      if (!isFacilitator && m.team !== undefined && m.team !== participant!.team) return ack({ ok: false, error: errorBody('auth/forbidden', 'you can only ask for hints for your own team') });
+      const cmd = toCommand(isFacilitator ? m : { ...m, team: participant!.team }, host);
       if ('error' in cmd) return ack({ ok: false, error: errorBody('message/invalid', cmd.error) });
-      const out = await host.command(cmd, `f:${m.key}`);
+      const out = await host.command(cmd, isFacilitator ? `f:${m.key}` : `${participant!.id}:${m.key}`);
       if (out.result.ok) ack({ ok: true, effect: out.result.effect, duplicate: out.duplicate });
       else ack({ ok: false, error: { code: out.result.code, message: out.result.message } });
     });
 
-    on<LogsRequest>('logs', LogsRequest, (m, ack) => {
+    on<LogsRequest>('logs', LogsRequest, async (m, ack) => {
       const team = isFacilitator ? (m.team ?? host.record.teams[0]) : participant!.team;
       if (!isFacilitator && m.team !== undefined && m.team !== team) return ack({ ok: false, error: errorBody('auth/forbidden', 'you can only read your own team\u2019s logs') });
-      ack({ ok: true, lines: serviceLogs(host.session, team, m.service, m.limit ?? 100) });
+      // In a cluster, the node that runs the session answers (through the session's handle).
+      if (host.remote) return ack(await host.remote.logs(team, m.service, m.limit ?? 100));
+      ack({ ok: true, lines: serviceLogs((host as SessionHost).session, team, m.service, m.limit ?? 100) });
     });
 
-    on<ViewRequest>('view', ViewRequest, (m, ack) => {
+    on<ViewRequest>('view', ViewRequest, async (m, ack) => {
       const team = isFacilitator ? (m.team ?? host.record.teams[0]) : participant!.team;
       if (!isFacilitator && m.team !== undefined && m.team !== team) return ack({ ok: false, error: errorBody('auth/forbidden', 'you can only see your own team') });
-      const view = teamView(host.session, team);
+      if (host.remote) return ack(await host.remote.view(team));
+      const view = teamView((host as SessionHost).session, team);
       if (!view) return ack({ ok: false, error: errorBody('auth/unknown-team') });
       ack({ ok: true, view: isFacilitator ? view : { ...view, feed: view.feed } });
     });
@@ -280,6 +293,19 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
       ack({ ok: true, replayed, lastSeq: host.published });
     });
 
+    // An event the protocol does not have is refused like a malformed message (and counts against
+    // the rate limit like one): socket.io would drop it, leaving a client that asked for an
+    // acknowledgement waiting for ever.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && CLIENT_EVENTS.has(event)) return;
+      const last = args[args.length - 1];
+      const code: ErrorCode = messageLimiter.take(socket.id) ? 'message/invalid' : 'message/rate-limited';
+      manager.metrics.rejected.inc({ code });
+      const body = errorBody(code, code === 'message/invalid' ? `unknown event ${JSON.stringify(String(event).slice(0, 40))} (the events are ${[...CLIENT_EVENTS].join(', ')})` : undefined);
+      if (typeof last === 'function') (last as (r: object) => void)({ ok: false, error: body });
+      else socket.emit('error', body);
+    });
+
     socket.on('disconnect', () => {
       if (participant) {
         const m = connected.get(host.id);
@@ -290,11 +316,29 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
     });
   });
 
-  async function presence(host: SessionHost): Promise<void> {
+  const settling = new Map<string, ReturnType<typeof setTimeout>>();
+  async function presence(host: LiveSession): Promise<void> {
+    // In a cluster two nodes may compute at once, each before the other wrote its list, and the
+    // later broadcast would miss someone: a second pass a second later, when every list is written,
+    // settles it (debounced per session).
+    if (manager.cluster && !settling.has(host.id)) {
+      const t = setTimeout(() => {
+        settling.delete(host.id);
+        void presenceNow(host);
+      }, 1000);
+      t.unref?.();
+      settling.set(host.id, t);
+    }
+    await presenceNow(host);
+  }
+
+  async function presenceNow(host: LiveSession): Promise<void> {
     try {
       const people = await manager.store.listParticipants(host.id);
-      const online = connected.get(host.id) ?? new Map();
-      const list: Participant[] = people.map((p) => ({ id: p.id, name: p.name, team: p.team, role: p.role, connected: (online.get(p.id) ?? 0) > 0 }));
+      const here = connected.get(host.id) ?? new Map<string, number>();
+      // In a cluster, who is online anywhere (every node's sockets); the adapter carries the list to all.
+      const online = manager.cluster ? await manager.cluster.presence(host.id, [...here.keys()]) : new Set(here.keys());
+      const list: Participant[] = people.map((p) => ({ id: p.id, name: p.name, team: p.team, role: p.role, connected: online.has(p.id) }));
       io.to(rooms(host).all).emit('presence', list);
     } catch (err) {
       logger.error({ err }, 'presence failed');
@@ -303,6 +347,8 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
 
   return {
     close() {
+      for (const t of settling.values()) clearTimeout(t);
+      settling.clear();
       for (const off of wired.values()) off();
       wired.clear();
     },
@@ -314,7 +360,7 @@ function strip(p: Participant & { token?: string }): Participant {
 }
 
 /** A facilitator's message as an engine command; the fields each command needs are checked here. */
-export function toCommand(m: CommandMessage, host: SessionHost): FacilitatorCommand | { error: string } {
+export function toCommand(m: CommandMessage, host: Pick<LiveSession, 'record'>): FacilitatorCommand | { error: string } {
   if (m.team !== undefined && !host.record.teams.includes(m.team)) return { error: `no team "${m.team}" (teams: ${host.record.teams.join(', ')})` };
   switch (m.command) {
     case 'start':
@@ -334,5 +380,7 @@ export function toCommand(m: CommandMessage, host: SessionHost): FacilitatorComm
       return m.text === undefined ? { error: 'message needs `text`' } : { command: 'message', text: m.text, ...(m.team ? { team: m.team } : {}) };
     case 'inject':
       return m.fault === undefined ? { error: 'inject needs `fault`' } : { command: 'inject', fault: m.fault, ...(m.team ? { team: m.team } : {}) };
+    case 'request-hint':
+      return m.team === undefined ? { error: 'request-hint needs `team`' } : { command: 'request-hint', team: m.team };
   }
 }

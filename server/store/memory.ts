@@ -9,8 +9,12 @@ import type { ResultSummary, SessionEvent } from '../engine/session/events.ts';
 import {
   checkActionItemFields,
   checkActionItemQuery,
+  checkExerciseResults,
+  checkRiskFields,
   DuplicateKeyError,
+  type RiskRecord,
   type ActionItemRecord,
+  type ExerciseResultRecord,
   type LessonRecord,
   type ParticipantRecord,
   type SessionPatch,
@@ -19,6 +23,7 @@ import {
   type Store,
   type StoredInput,
 } from './store.ts';
+import { checkOccurrenceFields, type OccurrenceRecord, type ScheduleRecord, type Store as StoreOf } from './store.ts';
 
 interface SessionSlot {
   record: SessionRecord;
@@ -43,6 +48,9 @@ export function createMemoryStore(): Store {
   // Lessons and action items by id, each with its insertion order (ties on createdAt).
   const lessons = new Map<string, { record: LessonRecord; order: number }>();
   const actionItems = new Map<string, { record: ActionItemRecord; order: number }>();
+  const risks = new Map<string, { record: RiskRecord; order: number }>();
+  // History: results by session, then by team.
+  const results = new Map<string, ExerciseResultRecord[]>();
   let nextOrder = 1;
   let closed = false;
 
@@ -294,6 +302,93 @@ export function createMemoryStore(): Store {
         .map((a) => copy(a.record));
     },
 
+    async saveExerciseResults(sessionId, rows) {
+      open();
+      checkExerciseResults(sessionId, rows);
+      slot(sessionId);
+      results.set(sessionId, copy([...rows]));
+    },
+
+    async listExerciseResults(query = {}) {
+      open();
+      const { limit, offset } = pageOf(query);
+      return [...results.values()]
+        .flat()
+        .filter(
+          (r) =>
+            (query.team === undefined || r.team === query.team) &&
+            (query.kind === undefined || r.kind === query.kind) &&
+            (query.participant === undefined || r.participants.some((p) => p.name === query.participant)) &&
+            (query.from === undefined || r.endedAt >= query.from) &&
+            (query.to === undefined || r.endedAt < query.to),
+        )
+        .sort((a, b) => a.endedAt - b.endedAt || cmp(a.sessionId, b.sessionId) || cmp(a.team, b.team))
+        .slice(offset, limit === undefined ? undefined : offset + limit)
+        .map((r) => copy(r));
+    },
+
+    async listSessionsMissingResults(limit) {
+      open();
+      checkLimit(limit);
+      return [...sessions.values()]
+        .filter((s) => s.record.phase === 'ended' && !results.get(s.record.id)?.length)
+        .sort((a, b) => (a.record.endedAt ?? a.record.updatedAt) - (b.record.endedAt ?? b.record.updatedAt) || a.order - b.order)
+        .slice(0, limit)
+        .map((s) => s.record.id);
+    },
+
+    async addRisk(risk) {
+      open();
+      checkRiskFields(risk);
+      if (risks.has(risk.id)) throw new Error(`risk ${risk.id} already exists`);
+      risks.set(risk.id, { record: copy(risk), order: nextOrder++ });
+    },
+
+    async getRisk(id) {
+      open();
+      const found = risks.get(id);
+      return found && copy(found.record);
+    },
+
+    async listRisks() {
+      open();
+      return [...risks.values()].sort((a, b) => a.record.createdAt - b.record.createdAt || a.order - b.order).map((r) => copy(r.record));
+    },
+
+    async updateRisk(id, patch, wallTime) {
+      open();
+      checkRiskFields(patch);
+      const found = risks.get(id);
+      if (found === undefined) return undefined;
+      const next: RiskRecord = { ...found.record, updatedAt: wallTime };
+      for (const key of ['title', 'description', 'likelihood', 'impact', 'detection', 'scenarioIds'] as const) {
+        if (patch[key] !== undefined) (next as unknown as Record<string, unknown>)[key] = patch[key];
+      }
+      if (patch.owner === null) delete next.owner;
+      else if (patch.owner !== undefined) next.owner = patch.owner;
+      found.record = copy(next);
+      return copy(found.record);
+    },
+
+    async deleteRisk(id) {
+      open();
+      return risks.delete(id);
+    },
+
+    async lastEndedByScenario(scenarioIds) {
+      open();
+      const wanted = new Set(scenarioIds);
+      const out: Record<string, number> = {};
+      for (const { record } of sessions.values()) {
+        const id = record.scenario.id;
+        if (!wanted.has(id) || record.endedAt === null) continue;
+        if (out[id] === undefined || record.endedAt > out[id]) out[id] = record.endedAt;
+      }
+      return out;
+    },
+
+    ...memorySchedules(open),
+
     async ping() {
       return !closed;
     },
@@ -306,6 +401,11 @@ export function createMemoryStore(): Store {
 
 // The SQLite store states the same rules in SQL (ORDER BY, WHERE, LIMIT/OFFSET); the contract
 // suite keeps the two in step.
+
+/** Code-unit order, as SQLite compares TEXT (BINARY collation), not localeCompare. */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 function summaryOf(r: SessionRecord): SessionSummary {
   return {
@@ -337,4 +437,75 @@ function pageOf(options: { limit?: number; offset?: number }): { limit: number |
   const offset = options.offset ?? 0;
   if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`offset must be a non-negative integer, got ${offset}`);
   return { limit: options.limit, offset };
+}
+
+type ScheduleMethods = Pick<
+  StoreOf,
+  'createSchedule' | 'getSchedule' | 'getScheduleByToken' | 'listSchedules' | 'updateSchedule' | 'putOccurrence' | 'listOccurrences' | 'getOccurrenceByJoinCode' | 'getOccurrenceBySession'
+>;
+
+/** Scheduled game days and their occurrences (the SQLite store: migration 3). */
+function memorySchedules(open: () => void): ScheduleMethods {
+  const schedules = new Map<string, ScheduleRecord>();
+  const scheduleByToken = new Map<string, string>();
+  // Occurrences by schedule, then by n.
+  const occurrences = new Map<string, Map<number, OccurrenceRecord>>();
+  const find = (pred: (o: OccurrenceRecord) => boolean) => {
+    for (const byN of occurrences.values()) for (const o of byN.values()) if (pred(o)) return copy(o);
+    return undefined;
+  };
+  return {
+    async createSchedule(s) {
+      open();
+      if (schedules.has(s.id)) throw new Error(`schedule ${s.id} already exists`);
+      if (scheduleByToken.has(s.token)) throw new Error('schedule token is already in use');
+      schedules.set(s.id, copy(s));
+      scheduleByToken.set(s.token, s.id);
+      occurrences.set(s.id, new Map());
+    },
+    async getSchedule(id) {
+      open();
+      const s = schedules.get(id);
+      return s && copy(s);
+    },
+    async getScheduleByToken(token) {
+      open();
+      const id = scheduleByToken.get(token);
+      return id === undefined ? undefined : copy(schedules.get(id)!);
+    },
+    async listSchedules() {
+      open();
+      // Map order is creation order: a stable sort by createdAt keeps it for ties.
+      return [...schedules.values()].sort((a, b) => a.createdAt - b.createdAt).map(copy);
+    },
+    async updateSchedule(id, patch) {
+      open();
+      const s = schedules.get(id);
+      if (!s) return undefined;
+      if (patch.staffing !== undefined) s.staffing = copy(patch.staffing);
+      if (patch.cancelledAt !== undefined) s.cancelledAt = patch.cancelledAt;
+      return copy(s);
+    },
+    async putOccurrence(o) {
+      open();
+      checkOccurrenceFields(o);
+      const byN = occurrences.get(o.scheduleId);
+      if (!byN) throw new Error(`no schedule ${o.scheduleId}`);
+      const holder = find((x) => x.joinCode === o.joinCode && !(x.scheduleId === o.scheduleId && x.n === o.n));
+      if (holder) throw new Error(`join code ${o.joinCode} is already in use`);
+      byN.set(o.n, copy(o));
+    },
+    async listOccurrences(scheduleId) {
+      open();
+      return [...(occurrences.get(scheduleId)?.values() ?? [])].sort((a, b) => a.n - b.n).map(copy);
+    },
+    async getOccurrenceByJoinCode(code) {
+      open();
+      return find((o) => o.joinCode === code);
+    },
+    async getOccurrenceBySession(sessionId) {
+      open();
+      return find((o) => o.sessionId === sessionId);
+    },
+  };
 }

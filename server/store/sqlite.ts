@@ -13,9 +13,14 @@ import type { Input } from '../engine/session/session.ts';
 import {
   checkActionItemFields,
   checkActionItemQuery,
+  checkRiskFields,
+  type RiskRecord,
+  checkExerciseResults,
   DuplicateKeyError,
   type ActionItemRecord,
   type ActionItemStatus,
+  type ExerciseKind,
+  type ExerciseResultRecord,
   type LessonRecord,
   type ParticipantRecord,
   type SessionPatch,
@@ -24,6 +29,7 @@ import {
   type Store,
   type StoredInput,
 } from './store.ts';
+import { checkOccurrenceFields, type OccurrenceRecord, type OccurrenceStatus, type ScheduleRecord, type Store as StoreOf } from './store.ts';
 
 export interface SqliteStoreOptions {
   /** A file path (its directory is created when missing) or ':memory:'. */
@@ -122,12 +128,83 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX action_items_session ON action_items (session_id, created_at);
   CREATE INDEX action_items_status_due ON action_items (status, due_date);
   `,
-  // 3: scheduled game days and readiness checklists (reserved: being written).
-  `-- reserved: schedules`,
-  // 4: the pre-mortem risk register (reserved: being written).
-  `-- reserved: risks`,
-  // 5: game-day history — results kept per session and team, solo practice (reserved: being written).
-  `-- reserved: history`,
+  // 3: scheduled game days (server/learning/): a schedule is a rule in a time zone; each of its
+  // game days is an occurrence, allocated ahead (join code, facilitator token, scenario) and then
+  // opened as a session or recorded as missed. Readiness is the JSON checklist kept with it.
+  `
+  CREATE TABLE schedules (
+    id              TEXT PRIMARY KEY,
+    token           TEXT NOT NULL UNIQUE,
+    title           TEXT NOT NULL,
+    scenario_id     TEXT,
+    tag             TEXT,
+    start_local     TEXT NOT NULL,  -- YYYY-MM-DDTHH:MM in time_zone
+    time_zone       TEXT NOT NULL,
+    duration_min    INTEGER NOT NULL CHECK (duration_min > 0),
+    teams           TEXT NOT NULL,  -- JSON string[]
+    staffing        TEXT NOT NULL,  -- JSON { team: string[] }
+    recurrence      TEXT,
+    allow_repeats   INTEGER NOT NULL CHECK (allow_repeats IN (0, 1)),
+    speed           REAL NOT NULL,
+    created_at      INTEGER NOT NULL,
+    cancelled_at    INTEGER,
+    CHECK (scenario_id IS NOT NULL OR tag IS NOT NULL)
+  );
+  CREATE INDEX schedules_created_at ON schedules (created_at);
+
+  CREATE TABLE schedule_occurrences (
+    schedule_id       TEXT NOT NULL REFERENCES schedules (id) ON DELETE CASCADE,
+    n                 INTEGER NOT NULL CHECK (n >= 0),
+    starts_at         INTEGER NOT NULL,
+    scenario_id       TEXT NOT NULL,
+    join_code         TEXT NOT NULL UNIQUE,
+    facilitator_token TEXT NOT NULL,
+    status            TEXT NOT NULL CHECK (status IN ('scheduled', 'opened', 'missed', 'cancelled')),
+    session_id        TEXT,
+    note              TEXT,
+    readiness         TEXT NOT NULL,  -- JSON ReadinessItem[]
+    updated_at        INTEGER NOT NULL,
+    PRIMARY KEY (schedule_id, n)
+  ) WITHOUT ROWID;
+  CREATE INDEX schedule_occurrences_session ON schedule_occurrences (session_id);
+  `,
+  // 4: the pre-mortem risk register. Scores are 1–5; scenario_ids is a JSON array of library ids.
+  // The index answers "when was this scenario last rehearsed" (latest ended_at per scenario).
+  `
+  CREATE TABLE risks (
+    id           TEXT PRIMARY KEY,
+    title        TEXT NOT NULL,
+    description  TEXT NOT NULL,
+    likelihood   INTEGER NOT NULL CHECK (likelihood BETWEEN 1 AND 5),
+    impact       INTEGER NOT NULL CHECK (impact BETWEEN 1 AND 5),
+    detection    INTEGER NOT NULL CHECK (detection BETWEEN 1 AND 5),
+    scenario_ids TEXT NOT NULL,  -- JSON string[]
+    owner        TEXT,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+  );
+  CREATE INDEX risks_created_at ON risks (created_at);
+  CREATE INDEX sessions_scenario_ended ON sessions (scenario_id, ended_at);
+  `,
+  // 5: game-day history — one result per team of every ended session (server/learning/): listed
+  // per team over time, per participant (solo practice), and backfilled for sessions that ended
+  // before it existed. Participants and tags are JSON arrays; the summary is the JSON ExerciseSummary.
+  `
+  CREATE TABLE exercise_results (
+    session_id     TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    team           TEXT NOT NULL,
+    scenario_id    TEXT NOT NULL,
+    scenario_title TEXT NOT NULL,
+    tags           TEXT NOT NULL,  -- JSON string[]
+    kind           TEXT NOT NULL CHECK (kind IN ('game-day', 'practice')),
+    participants   TEXT NOT NULL,  -- JSON {name, role}[]
+    ended_at       INTEGER NOT NULL,
+    summary        TEXT NOT NULL,  -- JSON ExerciseSummary
+    PRIMARY KEY (session_id, team)
+  ) WITHOUT ROWID;
+  CREATE INDEX exercise_results_team ON exercise_results (team, ended_at);
+  CREATE INDEX exercise_results_ended ON exercise_results (ended_at);
+  `,
 ];
 
 /** The schema version this code writes. */
@@ -208,6 +285,35 @@ interface ActionItemRow {
   created_at: number;
   updated_at: number;
 }
+
+interface ResultRow {
+  session_id: string;
+  team: string;
+  scenario_id: string;
+  scenario_title: string;
+  tags: string;
+  kind: string;
+  participants: string;
+  ended_at: number;
+  summary: string;
+}
+
+const RESULT_COLUMNS = 'session_id, team, scenario_id, scenario_title, tags, kind, participants, ended_at, summary';
+
+interface RiskRow {
+  id: string;
+  title: string;
+  description: string;
+  likelihood: number;
+  impact: number;
+  detection: number;
+  scenario_ids: string;
+  owner: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const RISK_COLUMNS = 'id, title, description, likelihood, impact, detection, scenario_ids, owner, created_at, updated_at';
 
 const LESSON_COLUMNS = 'id, session_id, text, author, created_at';
 const ACTION_ITEM_COLUMNS = 'id, session_id, title, owner, due_date, link, status, created_at, updated_at';
@@ -326,6 +432,51 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
        LIMIT @limit OFFSET @offset`,
     ),
     ping: db.prepare('SELECT 1').pluck(),
+    insertRisk: db.prepare(
+      `INSERT INTO risks (id, title, description, likelihood, impact, detection, scenario_ids, owner, created_at, updated_at)
+       VALUES (@id, @title, @description, @likelihood, @impact, @detection, @scenarioIds, @owner, @createdAt, @updatedAt)`,
+    ),
+    riskById: db.prepare(`SELECT ${RISK_COLUMNS} FROM risks WHERE id = ?`),
+    listRisks: db.prepare(`SELECT ${RISK_COLUMNS} FROM risks ORDER BY created_at, rowid`),
+    updateRisk: db.prepare(
+      `UPDATE risks SET
+         title        = CASE WHEN @setTitle THEN @title ELSE title END,
+         description  = CASE WHEN @setDescription THEN @description ELSE description END,
+         likelihood   = CASE WHEN @setLikelihood THEN @likelihood ELSE likelihood END,
+         impact       = CASE WHEN @setImpact THEN @impact ELSE impact END,
+         detection    = CASE WHEN @setDetection THEN @detection ELSE detection END,
+         scenario_ids = CASE WHEN @setScenarioIds THEN @scenarioIds ELSE scenario_ids END,
+         owner        = CASE WHEN @setOwner THEN @owner ELSE owner END,
+         updated_at   = @updatedAt
+       WHERE id = @id`,
+    ),
+    deleteRisk: db.prepare('DELETE FROM risks WHERE id = ?'),
+    lastEndedByScenario: db.prepare(
+      `SELECT scenario_id, max(ended_at) AS ended_at FROM sessions
+       WHERE ended_at IS NOT NULL AND scenario_id IN (SELECT value FROM json_each(?))
+       GROUP BY scenario_id`,
+    ),
+    deleteResults: db.prepare('DELETE FROM exercise_results WHERE session_id = ?'),
+    insertResult: db.prepare(
+      `INSERT INTO exercise_results (session_id, team, scenario_id, scenario_title, tags, kind, participants, ended_at, summary)
+       VALUES (@sessionId, @team, @scenarioId, @scenarioTitle, @tags, @kind, @participants, @endedAt, @summary)`,
+    ),
+    // NULL parameters mean "any"; `to` is exclusive.
+    listResults: db.prepare(
+      `SELECT ${RESULT_COLUMNS} FROM exercise_results
+       WHERE (@team IS NULL OR team = @team)
+         AND (@kind IS NULL OR kind = @kind)
+         AND (@participant IS NULL OR EXISTS (SELECT 1 FROM json_each(participants) WHERE json_extract(value, '$.name') = @participant))
+         AND (@from IS NULL OR ended_at >= @from)
+         AND (@to IS NULL OR ended_at < @to)
+       ORDER BY ended_at, session_id, team
+       LIMIT @limit OFFSET @offset`,
+    ),
+    sessionsMissingResults: db.prepare(
+      `SELECT id FROM sessions s
+       WHERE phase = 'ended' AND NOT EXISTS (SELECT 1 FROM exercise_results r WHERE r.session_id = s.id)
+       ORDER BY coalesce(ended_at, updated_at), rowid LIMIT ?`,
+    ).pluck(),
   };
 
   let closed = false;
@@ -351,6 +502,23 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const appendEventsTx = db.transaction((sessionId: string, events: readonly SessionEvent[], wallTime: number) => {
     requireSession(sessionId);
     insertEvents(sessionId, events, wallTime, q.lastEventSeq.get(sessionId) as number);
+  });
+  const saveResultsTx = db.transaction((sessionId: string, rows: readonly ExerciseResultRecord[]) => {
+    requireSession(sessionId);
+    q.deleteResults.run(sessionId);
+    for (const r of rows) {
+      q.insertResult.run({
+        sessionId,
+        team: r.team,
+        scenarioId: r.scenarioId,
+        scenarioTitle: r.scenarioTitle,
+        tags: JSON.stringify(r.tags),
+        kind: r.kind,
+        participants: JSON.stringify(r.participants),
+        endedAt: r.endedAt,
+        summary: JSON.stringify(r.summary),
+      });
+    }
   });
   const replaceEventsTx = db.transaction((sessionId: string, events: readonly SessionEvent[], wallTime: number) => {
     requireSession(sessionId);
@@ -625,6 +793,105 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return rows.map(actionItemOf);
     },
 
+    async saveExerciseResults(sessionId, rows) {
+      open();
+      checkExerciseResults(sessionId, rows);
+      saveResultsTx.immediate(sessionId, rows);
+    },
+
+    async listExerciseResults(query = {}) {
+      open();
+      const { limit, offset } = pageOf(query);
+      const rows = q.listResults.all({
+        team: query.team ?? null,
+        kind: query.kind ?? null,
+        participant: query.participant ?? null,
+        from: query.from ?? null,
+        to: query.to ?? null,
+        limit: limit ?? -1,
+        offset,
+      }) as ResultRow[];
+      return rows.map(resultOf);
+    },
+
+    async listSessionsMissingResults(limit) {
+      open();
+      checkLimit(limit);
+      return q.sessionsMissingResults.all(limit ?? -1) as string[];
+    },
+
+    async addRisk(risk) {
+      open();
+      checkRiskFields(risk);
+      try {
+        q.insertRisk.run({
+          id: risk.id,
+          title: risk.title,
+          description: risk.description,
+          likelihood: risk.likelihood,
+          impact: risk.impact,
+          detection: risk.detection,
+          scenarioIds: JSON.stringify(risk.scenarioIds),
+          owner: risk.owner ?? null,
+          createdAt: risk.createdAt,
+          updatedAt: risk.updatedAt,
+        });
+      } catch (err) {
+        if (messageOf(err).includes('risks.id')) throw new Error(`risk ${risk.id} already exists`, { cause: err });
+        throw err;
+      }
+    },
+
+    async getRisk(id) {
+      open();
+      const row = q.riskById.get(id) as RiskRow | undefined;
+      return row && riskOf(row);
+    },
+
+    async listRisks() {
+      open();
+      return (q.listRisks.all() as RiskRow[]).map(riskOf);
+    },
+
+    async updateRisk(id, patch, wallTime) {
+      open();
+      checkRiskFields(patch);
+      const info = q.updateRisk.run({
+        id,
+        setTitle: flag(patch.title),
+        title: patch.title ?? null,
+        setDescription: flag(patch.description),
+        description: patch.description ?? null,
+        setLikelihood: flag(patch.likelihood),
+        likelihood: patch.likelihood ?? null,
+        setImpact: flag(patch.impact),
+        impact: patch.impact ?? null,
+        setDetection: flag(patch.detection),
+        detection: patch.detection ?? null,
+        setScenarioIds: flag(patch.scenarioIds),
+        scenarioIds: patch.scenarioIds === undefined ? null : JSON.stringify(patch.scenarioIds),
+        setOwner: flag(patch.owner),
+        owner: patch.owner ?? null,
+        updatedAt: wallTime,
+      });
+      if (info.changes === 0) return undefined;
+      return riskOf(q.riskById.get(id) as RiskRow);
+    },
+
+    async deleteRisk(id) {
+      open();
+      return q.deleteRisk.run(id).changes > 0;
+    },
+
+    async lastEndedByScenario(scenarioIds) {
+      open();
+      const out: Record<string, number> = {};
+      for (const row of q.lastEndedByScenario.all(JSON.stringify([...scenarioIds])) as { scenario_id: string; ended_at: number }[]) out[row.scenario_id] = row.ended_at;
+      return out;
+    },
+
+    ...sqliteSchedules(db, open),
+
     async ping() {
       if (closed) return false;
       try {
@@ -762,6 +1029,36 @@ function actionItemOf(row: ActionItemRow): ActionItemRecord {
   };
 }
 
+/** Keys in the order callers write them (ExerciseResultRecord's order). */
+function resultOf(row: ResultRow): ExerciseResultRecord {
+  return {
+    sessionId: row.session_id,
+    team: row.team,
+    scenarioId: row.scenario_id,
+    scenarioTitle: row.scenario_title,
+    tags: JSON.parse(row.tags),
+    kind: row.kind as ExerciseKind,
+    participants: JSON.parse(row.participants),
+    endedAt: row.ended_at,
+    summary: JSON.parse(row.summary),
+  };
+}
+
+function riskOf(row: RiskRow): RiskRecord {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    likelihood: row.likelihood,
+    impact: row.impact,
+    detection: row.detection,
+    scenarioIds: JSON.parse(row.scenario_ids) as string[],
+    ...(row.owner !== null ? { owner: row.owner } : {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
 function flag(value: unknown): number {
   return value === undefined ? 0 : 1;
 }
@@ -783,4 +1080,197 @@ function pageOf(options: { limit?: number; offset?: number }): { limit: number |
   const offset = options.offset ?? 0;
   if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`offset must be a non-negative integer, got ${offset}`);
   return { limit: options.limit, offset };
+}
+
+interface ScheduleRow {
+  id: string;
+  token: string;
+  title: string;
+  scenario_id: string | null;
+  tag: string | null;
+  start_local: string;
+  time_zone: string;
+  duration_min: number;
+  teams: string;
+  staffing: string;
+  recurrence: string | null;
+  allow_repeats: number;
+  speed: number;
+  created_at: number;
+  cancelled_at: number | null;
+}
+
+interface OccurrenceRow {
+  schedule_id: string;
+  n: number;
+  starts_at: number;
+  scenario_id: string;
+  join_code: string;
+  facilitator_token: string;
+  status: string;
+  session_id: string | null;
+  note: string | null;
+  readiness: string;
+  updated_at: number;
+}
+
+const SCHEDULE_COLUMNS =
+  'id, token, title, scenario_id, tag, start_local, time_zone, duration_min, teams, staffing, recurrence, allow_repeats, speed, created_at, cancelled_at';
+const OCCURRENCE_COLUMNS = 'schedule_id, n, starts_at, scenario_id, join_code, facilitator_token, status, session_id, note, readiness, updated_at';
+
+type ScheduleMethods = Pick<
+  StoreOf,
+  'createSchedule' | 'getSchedule' | 'getScheduleByToken' | 'listSchedules' | 'updateSchedule' | 'putOccurrence' | 'listOccurrences' | 'getOccurrenceByJoinCode' | 'getOccurrenceBySession'
+>;
+
+/** Scheduled game days and their occurrences (migration 3). */
+function sqliteSchedules(db: Database.Database, open: () => void): ScheduleMethods {
+  const q = {
+    insert: db.prepare(
+      `INSERT INTO schedules (${SCHEDULE_COLUMNS})
+       VALUES (@id, @token, @title, @scenario, @tag, @start, @timeZone, @durationMinutes, @teams, @staffing, @recurrence, @allowRepeats, @speed, @createdAt, @cancelledAt)`,
+    ),
+    byId: db.prepare(`SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE id = ?`),
+    byToken: db.prepare(`SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE token = ?`),
+    list: db.prepare(`SELECT ${SCHEDULE_COLUMNS} FROM schedules ORDER BY created_at, rowid`),
+    update: db.prepare(
+      `UPDATE schedules SET
+         staffing     = CASE WHEN @setStaffing THEN @staffing ELSE staffing END,
+         cancelled_at = CASE WHEN @setCancelledAt THEN @cancelledAt ELSE cancelled_at END
+       WHERE id = @id`,
+    ),
+    putOccurrence: db.prepare(
+      `INSERT INTO schedule_occurrences (${OCCURRENCE_COLUMNS})
+       VALUES (@scheduleId, @n, @startsAt, @scenario, @joinCode, @facilitatorToken, @status, @sessionId, @note, @readiness, @updatedAt)
+       ON CONFLICT (schedule_id, n) DO UPDATE SET
+         starts_at = excluded.starts_at, scenario_id = excluded.scenario_id, join_code = excluded.join_code,
+         facilitator_token = excluded.facilitator_token, status = excluded.status, session_id = excluded.session_id,
+         note = excluded.note, readiness = excluded.readiness, updated_at = excluded.updated_at`,
+    ),
+    listOccurrences: db.prepare(`SELECT ${OCCURRENCE_COLUMNS} FROM schedule_occurrences WHERE schedule_id = ? ORDER BY n`),
+    occurrenceByCode: db.prepare(`SELECT ${OCCURRENCE_COLUMNS} FROM schedule_occurrences WHERE join_code = ?`),
+    occurrenceBySession: db.prepare(`SELECT ${OCCURRENCE_COLUMNS} FROM schedule_occurrences WHERE session_id = ? ORDER BY schedule_id, n LIMIT 1`),
+  };
+  const scheduleOf = (row: ScheduleRow | undefined): ScheduleRecord | undefined =>
+    row && {
+      id: row.id,
+      token: row.token,
+      title: row.title,
+      scenario: row.scenario_id,
+      tag: row.tag,
+      start: row.start_local,
+      timeZone: row.time_zone,
+      durationMinutes: row.duration_min,
+      teams: JSON.parse(row.teams),
+      staffing: JSON.parse(row.staffing),
+      recurrence: row.recurrence,
+      allowRepeats: row.allow_repeats === 1,
+      speed: row.speed,
+      createdAt: row.created_at,
+      cancelledAt: row.cancelled_at,
+    };
+  const occurrenceOf = (row: OccurrenceRow | undefined): OccurrenceRecord | undefined =>
+    row && {
+      scheduleId: row.schedule_id,
+      n: row.n,
+      startsAt: row.starts_at,
+      scenario: row.scenario_id,
+      joinCode: row.join_code,
+      facilitatorToken: row.facilitator_token,
+      status: row.status as OccurrenceStatus,
+      sessionId: row.session_id,
+      note: row.note,
+      readiness: JSON.parse(row.readiness),
+      updatedAt: row.updated_at,
+    };
+  return {
+    async createSchedule(s) {
+      open();
+      try {
+        q.insert.run({
+          id: s.id,
+          token: s.token,
+          title: s.title,
+          scenario: s.scenario,
+          tag: s.tag,
+          start: s.start,
+          timeZone: s.timeZone,
+          durationMinutes: s.durationMinutes,
+          teams: JSON.stringify(s.teams),
+          staffing: JSON.stringify(s.staffing),
+          recurrence: s.recurrence,
+          allowRepeats: s.allowRepeats ? 1 : 0,
+          speed: s.speed,
+          createdAt: s.createdAt,
+          cancelledAt: s.cancelledAt,
+        });
+      } catch (err) {
+        const m = messageOf(err);
+        if (m.includes('schedules.id')) throw new Error(`schedule ${s.id} already exists`, { cause: err });
+        // Tokens are secrets: never echoed in errors.
+        if (m.includes('schedules.token')) throw new Error('schedule token is already in use', { cause: err });
+        throw err;
+      }
+    },
+    async getSchedule(id) {
+      open();
+      return scheduleOf(q.byId.get(id) as ScheduleRow | undefined);
+    },
+    async getScheduleByToken(token) {
+      open();
+      return scheduleOf(q.byToken.get(token) as ScheduleRow | undefined);
+    },
+    async listSchedules() {
+      open();
+      return (q.list.all() as ScheduleRow[]).map((r) => scheduleOf(r)!);
+    },
+    async updateSchedule(id, patch) {
+      open();
+      const info = q.update.run({
+        id,
+        setStaffing: flag(patch.staffing),
+        staffing: patch.staffing === undefined ? null : JSON.stringify(patch.staffing),
+        setCancelledAt: flag(patch.cancelledAt),
+        cancelledAt: patch.cancelledAt ?? null,
+      });
+      if (info.changes === 0) return undefined;
+      return scheduleOf(q.byId.get(id) as ScheduleRow);
+    },
+    async putOccurrence(o) {
+      open();
+      checkOccurrenceFields(o);
+      try {
+        q.putOccurrence.run({
+          scheduleId: o.scheduleId,
+          n: o.n,
+          startsAt: o.startsAt,
+          scenario: o.scenario,
+          joinCode: o.joinCode,
+          facilitatorToken: o.facilitatorToken,
+          status: o.status,
+          sessionId: o.sessionId,
+          note: o.note,
+          readiness: JSON.stringify(o.readiness),
+          updatedAt: o.updatedAt,
+        });
+      } catch (err) {
+        const m = messageOf(err);
+        if (m.includes('FOREIGN KEY')) throw new Error(`no schedule ${o.scheduleId}`, { cause: err });
+        if (m.includes('schedule_occurrences.join_code')) throw new Error(`join code ${o.joinCode} is already in use`, { cause: err });
+        throw err;
+      }
+    },
+    async listOccurrences(scheduleId) {
+      open();
+      return (q.listOccurrences.all(scheduleId) as OccurrenceRow[]).map((r) => occurrenceOf(r)!);
+    },
+    async getOccurrenceByJoinCode(code) {
+      open();
+      return occurrenceOf(q.occurrenceByCode.get(code) as OccurrenceRow | undefined);
+    },
+    async getOccurrenceBySession(sessionId) {
+      open();
+      return occurrenceOf(q.occurrenceBySession.get(sessionId) as OccurrenceRow | undefined);
+    },
+  };
 }

@@ -673,6 +673,11 @@ describe('real listeners', () => {
         'GET /api/sessions/{id}/lessons', 'POST /api/sessions/{id}/lessons', 'PATCH /api/sessions/{id}/lessons/{lessonId}', 'DELETE /api/sessions/{id}/lessons/{lessonId}',
         'GET /api/sessions/{id}/action-items', 'POST /api/sessions/{id}/action-items', 'PATCH /api/sessions/{id}/action-items/{itemId}', 'DELETE /api/sessions/{id}/action-items/{itemId}',
         'GET /api/action-items',
+        'GET /api/history', 'GET /api/history/trends', 'GET /api/evidence',
+        'POST /api/practice/history',
+        'POST /api/schedules', 'GET /api/schedules', 'GET /api/schedules/{id}', 'DELETE /api/schedules/{id}', 'PUT /api/schedules/{id}/staffing', 'GET /api/schedules/{id}/calendar.ics',
+        'GET /api/schedules/{id}/occurrences/{n}/readiness', 'PUT /api/schedules/{id}/occurrences/{n}/readiness/{item}', 'GET /api/join/{code}', 'GET /api/sessions/{id}/readiness',
+        'GET /api/risks', 'GET /api/risks/{riskId}', 'POST /api/risks', 'PATCH /api/risks/{riskId}', 'DELETE /api/risks/{riskId}', 'GET /api/scenarios/{id}/export',
       ].sort(),
     );
     for (const ops of Object.values(doc.paths as Record<string, Record<string, { tags?: string[]; summary?: string }>>)) {

@@ -7,12 +7,15 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DuplicateKeyError,
   type ActionItemRecord,
+  type ExerciseResultRecord,
   type LessonRecord,
   type ParticipantRecord,
+  type RiskRecord,
   type SessionRecord,
   type Store,
   type StoredInput,
 } from '../../server/store/store.ts';
+import type { OccurrenceRecord, ScheduleRecord } from '../../server/store/store.ts';
 import type { SessionEvent } from '../../server/engine/session/events.ts';
 import type { RunbookLike } from '../../server/engine/session/team.ts';
 import { act, miniWorkload, scenarioFor, startSession } from '../helpers/mini-workload.ts';
@@ -785,6 +788,252 @@ export function storeContract(name: string, make: () => Promise<Store> | Store, 
         (await store.listActionItemsAcrossSessions())[0].title = 'mutated';
         (await store.updateActionItem('s-1', 'a-1', {}, 1))!.status = 'done';
         expect(await store.listActionItems('s-1')).toStrictEqual([actionItem(1, 's-1', 1)]);
+      });
+    });
+
+    describe('risk register', () => {
+      const risk = (n: number, createdAt: number, overrides: Partial<RiskRecord> = {}): RiskRecord => ({
+        id: `r-${n}`,
+        title: `Risk ${n}: the primary database fills its disk — «WAL»`,
+        description: 'An abandoned replication slot keeps every WAL segment.',
+        likelihood: 3,
+        impact: 5,
+        detection: 2,
+        scenarioIds: ['disk-full'],
+        createdAt,
+        updatedAt: createdAt,
+        ...overrides,
+      });
+
+      it('adds, gets, lists oldest first, updates and deletes risks', async () => {
+        await store.addRisk(risk(2, 20));
+        await store.addRisk(risk(1, 10, { owner: 'Ana', scenarioIds: [] }));
+        await store.addRisk(risk(3, 20, { likelihood: 1 }));
+        expect((await store.listRisks()).map((r) => r.id)).toStrictEqual(['r-1', 'r-2', 'r-3']);
+        expect(await store.getRisk('r-1')).toStrictEqual(risk(1, 10, { owner: 'Ana', scenarioIds: [] }));
+        expect(await store.getRisk('r-9')).toBeUndefined();
+
+        const updated = await store.updateRisk('r-2', { impact: 4, detection: 5, scenarioIds: ['disk-full', 'slow-query'], owner: 'Bo' }, 99);
+        expect(updated).toStrictEqual(risk(2, 20, { impact: 4, detection: 5, scenarioIds: ['disk-full', 'slow-query'], owner: 'Bo', updatedAt: 99 }));
+        expect(await store.getRisk('r-2')).toStrictEqual(updated);
+        const cleared = await store.updateRisk('r-2', { owner: null, title: 'Renamed' }, 100);
+        expect(cleared).toStrictEqual(risk(2, 20, { title: 'Renamed', impact: 4, detection: 5, scenarioIds: ['disk-full', 'slow-query'], updatedAt: 100 }));
+        expect(await store.updateRisk('r-9', { impact: 1 }, 1)).toBeUndefined();
+
+        expect(await store.deleteRisk('r-1')).toBe(true);
+        expect(await store.deleteRisk('r-1')).toBe(false);
+        expect((await store.listRisks()).map((r) => r.id)).toStrictEqual(['r-2', 'r-3']);
+      });
+
+      it('rejects duplicates and scores outside 1–5, naming the field', async () => {
+        await store.addRisk(risk(1, 1));
+        await expect(store.addRisk(risk(1, 2))).rejects.toThrow('risk r-1 already exists');
+        await expect(store.addRisk(risk(2, 2, { likelihood: 6 }))).rejects.toThrow('risk likelihood must be a whole number from 1 to 5, got 6');
+        await expect(store.addRisk(risk(2, 2, { impact: 0 }))).rejects.toThrow('risk impact must be a whole number from 1 to 5, got 0');
+        await expect(store.updateRisk('r-1', { detection: 2.5 }, 3)).rejects.toThrow('risk detection must be a whole number from 1 to 5, got 2.5');
+        expect(await store.getRisk('r-1')).toStrictEqual(risk(1, 1));
+        expect((await store.listRisks()).length).toBe(1);
+      });
+
+      it('answers the latest end of each scenario\'s ended sessions', async () => {
+        const scenarioOf = (n: number, id: string) => ({ ...sessionRecord(n).scenario, id });
+        await store.createSession(sessionRecord(1, { scenario: scenarioOf(1, 'disk-full'), phase: 'ended', endedAt: 5_000 }));
+        await store.createSession(sessionRecord(2, { scenario: scenarioOf(2, 'disk-full'), phase: 'ended', endedAt: 9_000 }));
+        await store.createSession(sessionRecord(3, { scenario: scenarioOf(3, 'disk-full') }));
+        await store.createSession(sessionRecord(4, { scenario: scenarioOf(4, 'slow-query'), phase: 'ended', endedAt: 7_000 }));
+        await store.createSession(sessionRecord(5, { scenario: scenarioOf(5, 'friday-deploy') }));
+        await store.updateSession('s-5', { phase: 'ended', endedAt: 12_000 }, 12_000);
+        expect(await store.lastEndedByScenario(['disk-full', 'slow-query', 'friday-deploy', 'never-played'])).toStrictEqual({ 'disk-full': 9_000, 'slow-query': 7_000, 'friday-deploy': 12_000 });
+        expect(await store.lastEndedByScenario(['slow-query'])).toStrictEqual({ 'slow-query': 7_000 });
+        expect(await store.lastEndedByScenario([])).toStrictEqual({});
+      });
+
+      it('keeps copies: changing a passed or returned risk changes nothing stored', async () => {
+        const r = risk(1, 1);
+        await store.addRisk(r);
+        r.scenarioIds.push('mutated');
+        (await store.listRisks())[0].scenarioIds.push('mutated');
+        (await store.getRisk('r-1'))!.title = 'mutated';
+        expect(await store.getRisk('r-1')).toStrictEqual(risk(1, 1));
+      });
+    });
+
+    describe('schedules and occurrences', () => {
+      const schedule = (n: number, overrides: Partial<ScheduleRecord> = {}): ScheduleRecord => ({
+        id: `sch-${n}`,
+        token: `sch-token-${n}`,
+        title: `Game day #${n} — «ops» ✓`,
+        scenario: n % 2 ? 'friday-deploy' : null,
+        tag: n % 2 ? null : 'two-teams',
+        start: '2026-03-29T01:30',
+        timeZone: 'Europe/London',
+        durationMinutes: 90,
+        teams: ['blue', 'red'],
+        staffing: { blue: ['Ana'], red: [] },
+        recurrence: n % 2 ? null : 'first Tuesday monthly',
+        allowRepeats: n === 3,
+        speed: 1.5,
+        createdAt: 1_700_000_000_000 + (n % 3) * 1000,
+        cancelledAt: null,
+        ...overrides,
+      });
+      const occurrence = (scheduleId: string, n: number, overrides: Partial<OccurrenceRecord> = {}): OccurrenceRecord => ({
+        scheduleId,
+        n,
+        startsAt: 1_800_000_000_000 + n * 86_400_000,
+        scenario: 'friday-deploy',
+        joinCode: `${scheduleId}-CODE-${n}`.toUpperCase(),
+        facilitatorToken: `${scheduleId}-fac-${n}`,
+        status: 'scheduled',
+        sessionId: null,
+        note: null,
+        readiness: [
+          { id: 'dry-run', label: 'Dry run', kind: 'automatic', ok: true, detail: 'perfect 96, idle 4', at: 5 },
+          { id: 'observers-briefed', label: 'Observers briefed', kind: 'manual', ok: null },
+        ],
+        updatedAt: 7,
+        ...overrides,
+      });
+
+      it('keeps a schedule exactly and finds it by id and token; lists oldest first with creation order on ties', async () => {
+        await store.createSchedule(schedule(1));
+        await store.createSchedule(schedule(2));
+        await store.createSchedule(schedule(4)); // createdAt ties with schedule 1
+        expect(await store.getSchedule('sch-2')).toStrictEqual(schedule(2));
+        expect(await store.getScheduleByToken('sch-token-1')).toStrictEqual(schedule(1));
+        expect(await store.getSchedule('nope')).toBeUndefined();
+        expect(await store.getScheduleByToken('nope')).toBeUndefined();
+        expect((await store.listSchedules()).map((s) => s.id)).toEqual(['sch-1', 'sch-4', 'sch-2']);
+      });
+
+      it('refuses a duplicate id or token without echoing the token', async () => {
+        await store.createSchedule(schedule(1));
+        await expect(store.createSchedule(schedule(1, { token: 'other' }))).rejects.toThrow('schedule sch-1 already exists');
+        const err = await store.createSchedule(schedule(2, { token: 'sch-token-1' })).catch((e: Error) => e);
+        expect((err as Error).message).toBe('schedule token is already in use');
+      });
+
+      it('updates staffing and cancellation only, and answers undefined for an unknown schedule', async () => {
+        await store.createSchedule(schedule(1));
+        expect(await store.updateSchedule('sch-1', { staffing: { blue: ['Ana', 'Bo'], red: ['Cy'] } })).toStrictEqual(schedule(1, { staffing: { blue: ['Ana', 'Bo'], red: ['Cy'] } }));
+        expect(await store.updateSchedule('sch-1', { cancelledAt: 99 })).toStrictEqual(schedule(1, { staffing: { blue: ['Ana', 'Bo'], red: ['Cy'] }, cancelledAt: 99 }));
+        expect((await store.updateSchedule('sch-1', {}))!.cancelledAt).toBe(99);
+        expect(await store.updateSchedule('nope', { cancelledAt: 1 })).toBeUndefined();
+      });
+
+      it('inserts and replaces occurrences by (schedule, n), lists them by n, finds them by join code and session', async () => {
+        await store.createSchedule(schedule(1));
+        await store.createSchedule(schedule(2));
+        await store.putOccurrence(occurrence('sch-1', 2));
+        await store.putOccurrence(occurrence('sch-1', 0));
+        await store.putOccurrence(occurrence('sch-2', 0));
+        const opened = occurrence('sch-1', 0, { status: 'opened', sessionId: 's-9', readiness: [{ id: 'observers-briefed', label: 'Observers briefed', kind: 'manual', ok: true, by: 'Zoë', at: 8 }], updatedAt: 9 });
+        await store.putOccurrence(opened);
+        expect(await store.listOccurrences('sch-1')).toStrictEqual([opened, occurrence('sch-1', 2)]);
+        expect(await store.listOccurrences('sch-2')).toStrictEqual([occurrence('sch-2', 0)]);
+        expect(await store.listOccurrences('nope')).toStrictEqual([]);
+        expect(await store.getOccurrenceByJoinCode('SCH-1-CODE-2')).toStrictEqual(occurrence('sch-1', 2));
+        expect(await store.getOccurrenceBySession('s-9')).toStrictEqual(opened);
+        expect(await store.getOccurrenceByJoinCode('nope')).toBeUndefined();
+        expect(await store.getOccurrenceBySession('nope')).toBeUndefined();
+      });
+
+      it('refuses an occurrence of an unknown schedule, a bad status, or a join code another occurrence holds', async () => {
+        await store.createSchedule(schedule(1));
+        await expect(store.putOccurrence(occurrence('nope', 0))).rejects.toThrow('no schedule nope');
+        await expect(store.putOccurrence(occurrence('sch-1', 0, { status: 'late' as never }))).rejects.toThrow(/occurrence status must be one of scheduled, opened, missed, cancelled/);
+        await store.putOccurrence(occurrence('sch-1', 0));
+        await expect(store.putOccurrence(occurrence('sch-1', 1, { joinCode: 'SCH-1-CODE-0' }))).rejects.toThrow('join code SCH-1-CODE-0 is already in use');
+        // Replacing an occurrence with its own code is fine.
+        await store.putOccurrence(occurrence('sch-1', 0, { status: 'missed', note: 'the server was down' }));
+        expect((await store.listOccurrences('sch-1')).map((o) => [o.n, o.status, o.note])).toEqual([[0, 'missed', 'the server was down']]);
+      });
+
+      it('hands out copies', async () => {
+        await store.createSchedule(schedule(1));
+        await store.putOccurrence(occurrence('sch-1', 0));
+        (await store.getSchedule('sch-1'))!.teams.push('green');
+        (await store.listOccurrences('sch-1'))[0].readiness[0].ok = false;
+        expect(await store.getSchedule('sch-1')).toStrictEqual(schedule(1));
+        expect(await store.listOccurrences('sch-1')).toStrictEqual([occurrence('sch-1', 0)]);
+      });
+    });
+
+    describe('history: exercise results', () => {
+      const result = (sessionId: string, team: string, endedAt: number, overrides: Partial<ExerciseResultRecord> = {}): ExerciseResultRecord => ({
+        sessionId,
+        team,
+        scenarioId: 'slow-db',
+        scenarioTitle: 'Slow database — «prod»',
+        tags: ['slow-query', 'database'],
+        kind: 'game-day',
+        participants: [{ name: 'Zoë', role: 'incident-commander' }, { name: 'Bo', role: 'responder' }],
+        endedAt,
+        summary: { outcome: 'resolved', total: 88, dimensions: { detection: 100, escalation: 65 }, metrics: { ttaSeconds: 29.5, ttdSeconds: null }, hints: { count: 1, cost: 5 } },
+        ...overrides,
+      });
+
+      it('keeps results exactly and lists them oldest first, then by session and team', async () => {
+        await store.createSession(sessionRecord(1, { phase: 'ended', endedAt: 3000 }));
+        await store.createSession(sessionRecord(2, { phase: 'ended', endedAt: 2000 }));
+        const a = [result('s-1', 'red', 3000), result('s-1', 'blue', 3000, { participants: [] })];
+        const b = [result('s-2', 'red', 2000, { kind: 'practice', participants: [{ name: 'Bo', role: 'responder' }] })];
+        await store.saveExerciseResults('s-1', a);
+        await store.saveExerciseResults('s-2', b);
+        expect(await store.listExerciseResults()).toStrictEqual([b[0], a[1], a[0]]);
+      });
+
+      it('filters by team, participant, kind and a [from, to) window, and pages', async () => {
+        for (const n of [1, 2, 3]) await store.createSession(sessionRecord(n, { phase: 'ended', endedAt: n * 1000 }));
+        await store.saveExerciseResults('s-1', [result('s-1', 'red', 1000), result('s-1', 'blue', 1000, { participants: [{ name: 'Ana', role: 'scribe' }] })]);
+        await store.saveExerciseResults('s-2', [result('s-2', 'red', 2000, { kind: 'practice', participants: [{ name: 'Ana', role: 'incident-commander' }] })]);
+        await store.saveExerciseResults('s-3', [result('s-3', 'red', 3000)]);
+        const ids = (rows: ExerciseResultRecord[]) => rows.map((r) => `${r.sessionId}/${r.team}`);
+        expect(ids(await store.listExerciseResults({ team: 'red' }))).toEqual(['s-1/red', 's-2/red', 's-3/red']);
+        expect(ids(await store.listExerciseResults({ participant: 'Ana' }))).toEqual(['s-1/blue', 's-2/red']);
+        expect(ids(await store.listExerciseResults({ participant: 'Ana', kind: 'practice' }))).toEqual(['s-2/red']);
+        expect(ids(await store.listExerciseResults({ kind: 'game-day' }))).toEqual(['s-1/blue', 's-1/red', 's-3/red']);
+        expect(ids(await store.listExerciseResults({ from: 2000, to: 3000 }))).toEqual(['s-2/red']);
+        expect(ids(await store.listExerciseResults({ from: 1001 }))).toEqual(['s-2/red', 's-3/red']);
+        expect(ids(await store.listExerciseResults({ limit: 2, offset: 1 }))).toEqual(['s-1/red', 's-2/red']);
+        expect(await store.listExerciseResults({ participant: 'Nobody' })).toStrictEqual([]);
+      });
+
+      it('replaces a session\u2019s results when saved again', async () => {
+        await store.createSession(sessionRecord(1, { phase: 'ended', endedAt: 1000 }));
+        await store.saveExerciseResults('s-1', [result('s-1', 'red', 1000), result('s-1', 'blue', 1000)]);
+        const again = result('s-1', 'red', 1000, { summary: { total: 12 } });
+        await store.saveExerciseResults('s-1', [again]);
+        expect(await store.listExerciseResults()).toStrictEqual([again]);
+      });
+
+      it('lists ended sessions without results, oldest end first', async () => {
+        await store.createSession(sessionRecord(1, { phase: 'ended', endedAt: 5000 }));
+        await store.createSession(sessionRecord(2, { phase: 'running' }));
+        await store.createSession(sessionRecord(3, { phase: 'ended', endedAt: 4000 }));
+        await store.createSession(sessionRecord(4, { phase: 'ended', endedAt: 6000 }));
+        expect(await store.listSessionsMissingResults()).toEqual(['s-3', 's-1', 's-4']);
+        expect(await store.listSessionsMissingResults(1)).toEqual(['s-3']);
+        await store.saveExerciseResults('s-3', [result('s-3', 'red', 4000)]);
+        expect(await store.listSessionsMissingResults()).toEqual(['s-1', 's-4']);
+      });
+
+      it('refuses an unknown session, a row of another session, a bad kind or a team twice', async () => {
+        await store.createSession(sessionRecord(1, { phase: 'ended', endedAt: 1000 }));
+        await expect(store.saveExerciseResults('s-9', [result('s-9', 'red', 1)])).rejects.toThrow('no session s-9');
+        await expect(store.saveExerciseResults('s-1', [result('s-2', 'red', 1)])).rejects.toThrow('result of session s-2 saved under session s-1');
+        await expect(store.saveExerciseResults('s-1', [result('s-1', 'red', 1, { kind: 'drill' as never })])).rejects.toThrow('exercise kind must be one of game-day, practice, got "drill"');
+        await expect(store.saveExerciseResults('s-1', [result('s-1', 'red', 1), result('s-1', 'red', 2)])).rejects.toThrow('two results for team red of session s-1');
+        expect(await store.listExerciseResults()).toStrictEqual([]);
+      });
+
+      it('hands out copies', async () => {
+        await store.createSession(sessionRecord(1, { phase: 'ended', endedAt: 1000 }));
+        const rows = [result('s-1', 'red', 1000)];
+        await store.saveExerciseResults('s-1', rows);
+        rows[0].participants.push({ name: 'Mallory', role: 'responder' });
+        (await store.listExerciseResults())[0].tags.push('x');
+        expect(await store.listExerciseResults()).toStrictEqual([result('s-1', 'red', 1000)]);
       });
     });
 

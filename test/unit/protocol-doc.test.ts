@@ -76,7 +76,7 @@ describe('docs/protocol.md', () => {
     const body = source('server/engine/session/events.ts');
     const union = body.slice(body.indexOf('export type EventBody'), body.indexOf('export type SessionEvent'));
     const types = [...union.matchAll(/type: '([a-z.]+)'/g)].map((m) => m[1]);
-    expect(types.length).toBe(27);
+    expect(types.length).toBe(31);
     const rows = new Map([...section('## Events').matchAll(/^\| `([a-z.]+)` \| (yes|no) \|/gm)].map((m) => [m[1], m[2] === 'yes']));
     expect([...rows.keys()].sort()).toEqual([...types].sort());
     for (const t of types) expect(rows.get(t), t).toBe(VISIBLE_EVENTS.has(t as never));

@@ -12,7 +12,8 @@ describe('scoreability in firedrill validate', () => {
     const { out, io } = buffers();
     expect(await validateCommand([], io)).toBe(0);
     expect(out.stdout).toMatch(/^ok: \d+ scenarios/m);
-  });
+    // Two dry runs per scenario, 18 scenarios (six on the 43-service workload): ~12 s of CPU.
+  }, 180_000);
 
   it('flags a scenario whose expectations even the perfect bot cannot meet, naming the expectation', async () => {
     const { out, io } = buffers();

@@ -8,6 +8,7 @@ import {
   type ActionItemChange, type ActionItemInfo, type ActionItemStatus, type LessonInfo,
 } from '../lib/debrief-api.ts';
 import { errorText } from '../lib/format.ts';
+import { openLessonDraft } from '../lib/premortem.ts';
 import { ConfirmDialog, Panel } from './ui.tsx';
 
 const STATUSES = Object.keys(STATUS_LABELS) as ActionItemStatus[];
@@ -167,6 +168,7 @@ function LessonsPanel({ sessionId, token, canEdit, lessons, onChange }: { sessio
                 <div className="note-meta">
                   {l.author && <span className="author">— {l.author}</span>}
                   <time dateTime={l.createdAt}>{when(l.createdAt)}</time>
+                  <button type="button" className="small" data-testid="lesson-premortem" title="Open the scenario editor on a new draft: this lesson as its pre-mortem, starting from this game day's scenario" onClick={() => openLessonDraft(sessionId, token, l).catch((e: unknown) => setNote({ ok: false, text: errorText(e) }))}>This could happen again — write it as a pre-mortem</button>
                   {canEdit && (
                     <span className="note-actions">
                       <button type="button" className="small" aria-label={`Edit lesson ${i + 1}`} onClick={() => setEditing(l.id)}>Edit</button>

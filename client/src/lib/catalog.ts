@@ -76,6 +76,7 @@ export const COMMAND_LABELS: Record<CommandName, string> = {
   message: 'Broadcast',
   inject: 'Inject fault',
   'reveal-scores': 'Reveal scores',
+  'request-hint': 'Ask for a hint',
 };
 
 export interface FaultField {

@@ -108,5 +108,13 @@ export function describe(e: SessionEvent): { text: string; tone: Tone; who?: str
       return { text: 'customer impact mitigated', tone: 'good' };
     case 'team.resolved':
       return { text: 'incident resolved', tone: 'good' };
+    case 'session.practice':
+      return { text: `practice drill: bots answer pages and ask for updates; ${e.hints.length} hint${e.hints.length === 1 ? '' : 's'} on demand`, tone: 'muted' };
+    case 'page.acknowledged':
+      return { text: e.text, tone: 'info', who: `${e.name} (${e.oncall})` };
+    case 'comms.requested':
+      return { text: e.text, tone: 'warn', who: e.by };
+    case 'comms.answered':
+      return { text: e.text, tone: 'good', who: e.by };
   }
 }

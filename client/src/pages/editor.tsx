@@ -6,7 +6,9 @@ import { ApiError, listScenarios, type Scenario } from '../lib/api.ts';
 import { dryRunScenario, previewScenario, scenarioSource, type DryRun, type Preview, type Problem } from '../lib/editor-api.ts';
 import { SCENARIO_TEMPLATE, TEMPLATE_ID } from '../lib/editor-template.ts';
 import { clock, errorText } from '../lib/format.ts';
-import { Link } from '../lib/router.tsx';
+import { Link, navigate } from '../lib/router.tsx';
+import { takeDraft } from '../lib/premortem.ts';
+import { ExportButtons } from '../components/export-buttons.tsx';
 import { CodeEditor, type CodeEditorHandle, type LineMarker } from '../components/editor-code.tsx';
 import { TimelinePreview } from '../components/editor-timeline.tsx';
 import { DryRunResults } from '../components/editor-dry-run.tsx';
@@ -163,6 +165,18 @@ export function EditorPage() {
     else setPending({ text: next, origin: from });
   };
 
+  // A draft handed over by the risk register or a debrief lesson (/editor?draft=<key>): offered
+  // like any other start (asks first when it would replace unsaved changes), then the URL is cleaned.
+  useEffect(() => {
+    const key = new URLSearchParams(location.search).get('draft');
+    if (!key) return;
+    const incoming = takeDraft(key);
+    navigate('/editor', true);
+    if (incoming) offer(incoming.text, incoming.origin);
+    // Once, on arrival.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
   const loadStart = async () => {
     setLoadError(undefined);
     if (startFrom === 'template') return offer(SCENARIO_TEMPLATE, `template ${TEMPLATE_ID}`);
@@ -252,6 +266,7 @@ export function EditorPage() {
           <button type="button" className="small" onClick={() => fileInput.current?.click()}>Open file…</button>
           <input ref={fileInput} type="file" accept=".yaml,.yml,text/yaml,application/yaml" hidden onChange={openFile} />
           <button type="button" className="small" onClick={save} title="Ctrl+S" data-testid="editor-download">Download .yaml</button>
+          {preview?.id && scenarios?.some((s) => s.id === preview.id) && <ExportButtons scenarioId={preview.id} />}
           <button type="button" className="primary" onClick={() => void runDry()} disabled={dry.state === 'running'} title="Ctrl+Enter" data-testid="editor-dry-run">
             {dry.state === 'running' ? 'Running 3 bots…' : 'Dry run'}
           </button>

@@ -17,6 +17,7 @@ import { Timeline } from '../components/timeline.tsx';
 import { ConfirmDialog, CopyButton, Panel, Result, Tabs, Toasts, toast } from '../components/ui.tsx';
 import { nodeStates } from './team.tsx';
 import { mergedAlerts } from '../components/alerts.tsx';
+import { ReadinessPanel } from '../components/readiness-panel.tsx';
 
 const SPEEDS = [0.25, 0.5, 1, 2, 5, 10, 30, 60];
 
@@ -135,6 +136,8 @@ function FacilitatorConsole({ id, live, token, joinCode }: { id: string; live: L
             );
           })}
         </Panel>
+
+        {(snap.phase === 'lobby' || snap.phase === 'briefing') && <ReadinessPanel sessionId={id} token={token} />}
 
         <section className="teams-row" aria-label="Teams side by side">
           {teams.map((t) => (

@@ -6,6 +6,10 @@ import { lastJoin, rememberJoin, saveCreds } from '../lib/creds.ts';
 import { Link, navigate, useLocation } from '../lib/router.tsx';
 import { duration, errorText } from '../lib/format.ts';
 import { JOIN_ROLES } from '../lib/catalog.ts';
+import { OpeningNotice } from '../components/opening-notice.tsx';
+import { OperatorHome } from '../components/operator-home.tsx';
+import { loadPractice, rememberDrill, setPracticeName } from '../lib/practice.ts';
+import { MyPracticeSummary } from '../components/practice-home.tsx';
 
 const SPEEDS = [0.5, 1, 2, 5, 10, 30];
 
@@ -27,8 +31,9 @@ export function HomePage() {
         <FacilitateCard scenarios={scenarios} />
         <SoloCard scenarios={scenarios} />
       </main>
+      <div className="home-operator"><OperatorHome /></div>
       <footer className="home-foot">
-        <Link to="/editor">Write a scenario</Link> · <a href="/docs">REST API (OpenAPI)</a>
+        <Link to="/editor">Write a scenario</Link> · <Link to="/programme">Programme of game days</Link> · <Link to="/risks">Risk register</Link> · <Link to="/history">History and trends</Link> · <a href="/docs">REST API (OpenAPI)</a>
       </footer>
     </div>
   );
@@ -65,6 +70,7 @@ function JoinCard() {
       <h2 id={`${id}-h`}>Join a game day</h2>
       <p className="muted">Your facilitator gives you a code and a team.</p>
       <form onSubmit={submit} className="stack">
+        <OpeningNotice code={query.get('code')} onCode={setCode} />
         <label>
           Join code
           <input required autoComplete="off" className="code-input" value={code} onChange={(e) => setCode(e.target.value)} minLength={4} maxLength={32} placeholder="from your facilitator" />
@@ -154,13 +160,14 @@ function FacilitateCard({ scenarios }: { scenarios?: Scenario[] }) {
         {error && <p className="result err" role="alert">✗ {error}</p>}
       </form>
       <p className="muted small-text">Or <Link to="/editor">write a scenario</Link>: a pre-mortem as code, checked as you type and dry-run by bots.</p>
+      <p className="muted small-text">Or <Link to="/programme">schedule one</Link> for a later date, once or recurring, with an invitation and a readiness checklist.</p>
     </section>
   );
 }
 
 function SoloCard({ scenarios }: { scenarios?: Scenario[] }) {
   const solo = scenarios?.filter((s) => s.tags.includes('solo')) ?? [];
-  const [name, setName] = useState(lastJoin().name ?? '');
+  const [name, setName] = useState(loadPractice().name || (lastJoin().name ?? ''));
   const [busy, setBusy] = useState<string>();
   const [error, setError] = useState<string>();
   const id = useId();
@@ -169,9 +176,12 @@ function SoloCard({ scenarios }: { scenarios?: Scenario[] }) {
     setError(undefined);
     try {
       const team = 'practice';
-      const created = await createSession({ scenario: s.id, teams: [team], speed: 1 });
+      // Practice mode: bots answer pages and ask for updates, hints on demand (docs/participant-guide.md).
+      const created = await createSession({ scenario: s.id, teams: [team], speed: 1, practice: true });
       saveCreds({ sessionId: created.id, facilitatorToken: created.facilitatorToken, joinCode: created.joinCode });
-      const { welcome } = await joinWithCode(created.joinCode, team, name.trim() || 'me', 'incident-commander');
+      const me = name.trim() || 'me';
+      const { welcome } = await joinWithCode(created.joinCode, team, me, 'incident-commander');
+      if (welcome.you.kind === 'participant') rememberDrill({ sessionId: welcome.sessionId, token: welcome.you.token, name: me, team, scenario: s.id, at: Date.now() });
       navigate(`/team/${welcome.sessionId}`);
     } catch (err) {
       setError(errorText(err));
@@ -182,11 +192,20 @@ function SoloCard({ scenarios }: { scenarios?: Scenario[] }) {
   return (
     <section className="card big-card" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>Practise alone</h2>
-      <p className="muted">A short drill in real time; bots play the other teams. You start and pause it yourself.</p>
+      <p className="muted">A short drill in real time: bots answer your pages and ask for updates, hints come on demand (at a price). You start and pause it yourself.</p>
       <label>
         Your name
-        <input maxLength={80} value={name} onChange={(e) => setName(e.target.value)} placeholder="me" />
+        <input
+          maxLength={80}
+          value={name}
+          onChange={(e) => {
+            setName(e.target.value);
+            setPracticeName(e.target.value);
+          }}
+          placeholder="me"
+        />
       </label>
+      <MyPracticeSummary name={name} />
       <ul className="solo-list">
         {!scenarios && <li className="muted">Loading…</li>}
         {scenarios && !solo.length && <li className="muted">No practice scenarios (tagged solo) in the library.</li>}

@@ -22,6 +22,7 @@ import { Timeline } from '../components/timeline.tsx';
 import { Prose } from '../components/prose.tsx';
 import { Panel, Tabs, Toasts } from '../components/ui.tsx';
 import { SoloControls } from './solo-controls.tsx';
+import { PracticePanel } from '../components/practice-panel.tsx';
 import { JOIN_ROLES } from '../lib/catalog.ts';
 
 const CHARTS: { title: string; series: SeriesDef[]; unit: (v: number) => string }[] = [
@@ -132,7 +133,8 @@ function TeamConsole({ id, live, facilitator }: { id: string; live: LiveSession;
   }, [services.length, view?.alerts.length, workload]);
   const suggested = new Set(alerts.filter((a) => a.state === 'firing' && a.runbook).map((a) => a.runbook!));
   const oncallTeams = workload?.teams ?? [...new Set(services.map((s) => s.team))].map((t) => ({ id: t }));
-  const notices = live.events.filter((e) => e.type === 'hint.released' || e.type === 'message').slice(-2).reverse();
+  // Practice drills add the bots' words: a paged team acknowledging, the support lead asking for updates.
+  const notices = live.events.filter((e) => e.type === 'hint.released' || e.type === 'message' || e.type === 'page.acknowledged' || e.type === 'comms.requested' || e.type === 'comms.answered').slice(-2).reverse();
   const firing = alerts.filter((a) => a.state === 'firing');
   const unacked = firing.filter((a) => a.acknowledgedAt === null).length;
 
@@ -221,13 +223,14 @@ function TeamConsole({ id, live, facilitator }: { id: string; live: LiveSession;
               {notices.map((e) => {
                 const d = describe(e);
                 return (
-                  <div key={e.seq} className={`notice ${e.type === 'hint.released' ? 'hint' : 'message'}`}>
+                  <div key={e.seq} className={`notice ${e.type === 'hint.released' ? 'hint' : e.type === 'comms.requested' ? 'message comms' : 'message'}`}>
                     <time>{clock(e.t)}</time> <strong>{e.type === 'hint.released' ? `Hint (−${e.cost} points)` : `Message${d.who ? ` from ${d.who}` : ''}`}</strong> <span>{e.type === 'hint.released' ? e.text : d.text}</span>
                   </div>
                 );
               })}
             </section>
           )}
+          <PracticePanel live={live} canAct={canAct} onWriteUpdate={() => setRightTab('incident')} />
           <Panel title={<>Alerts {firing.length > 0 && <span className="count bad">{firing.length} firing</span>} {unacked > 0 && <span className="count warn">{unacked} unacknowledged</span>}</>} className="alerts-panel">
             <AlertList
               alerts={alerts}

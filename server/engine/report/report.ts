@@ -486,7 +486,8 @@ export function timeline(events: readonly SessionEvent[]): TimelineEntry[] {
       case 'action.completed': kind = 'remediation'; label = 'done'; break;
       case 'trap.sprung': kind = 'trap'; label = 'TRAP'; severity = 'critical'; break;
       case 'hint.released': kind = 'hint'; break;
-      case 'message': kind = 'message'; break;
+      case 'message': case 'comms.requested': case 'comms.answered': kind = 'message'; break;
+      case 'page.acknowledged': kind = 'responder'; label = 'acknowledged'; break;
       case 'impact.started': case 'impact.ended': kind = 'impact'; break;
       case 'team.mitigated': kind = 'mitigated'; break;
       case 'team.resolved': kind = 'resolved'; break;

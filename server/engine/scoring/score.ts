@@ -12,6 +12,12 @@ export type Dimension = (typeof DIMENSIONS)[number];
 
 export const DEFAULT_WEIGHTS: Record<Dimension, number> = { detection: 20, escalation: 20, runbook: 15, mitigation: 30, communication: 15 };
 
+/** Practice sessions: what an unanswered (or late) request for an update from the comms bot costs, at most COMMS_CAP in all. */
+export const COMMS_UNANSWERED = 5;
+export const COMMS_LATE = 2;
+export const COMMS_PROMPT = 120;
+export const COMMS_CAP = 15;
+
 /** Targets used when a scenario does not set its own. */
 export const DEFAULT_TARGETS = { ackWithin: 300, declareWithin: 600, pageWithin: 900, firstUpdateWithin: 900, cadence: 900 };
 
@@ -332,6 +338,17 @@ export function scoreTeam(events: readonly SessionEvent[], scenario: ScenarioSpe
   }
   const impacted = ev.some((e) => e.type === 'impact.started');
   if (impacted && !updates.some((u) => u.action.audience === 'external')) communication.add(null, -10, 'Customers were affected but no external update was posted', 0);
+  // Practice sessions: the comms bot's requests for an update (none in a game day).
+  let commsCost = 0;
+  for (const r of ev.filter((e): e is Extract<SessionEvent, { type: 'comms.requested' }> => e.type === 'comms.requested')) {
+    const answer = ev.find((e): e is Extract<SessionEvent, { type: 'comms.answered' }> => e.type === 'comms.answered' && e.request === r.request);
+    const cost = !answer ? COMMS_UNANSWERED : answer.after > COMMS_PROMPT ? COMMS_LATE : 0;
+    const points = -Math.min(cost, COMMS_CAP - commsCost);
+    commsCost -= points;
+    if (!answer) communication.add(r.t, points, `${r.by} asked for a status update at ${clock(r.t)} and got no answer`, 0);
+    else if (cost) communication.add(answer.t, points, `Answered ${r.by}'s request for an update late, ${span(answer.after)} after it (answer within ${span(COMMS_PROMPT)})`, 0);
+    else communication.add(answer.t, 0, `Answered ${r.by}'s request for an update ${span(answer.after)} after it`, 0);
+  }
 
   // ── total ──────────────────────────────────────────────────────────────────────────────────
   const w = { ...DEFAULT_WEIGHTS, ...(x.weights ?? {}), runbook: runbookWeight };
@@ -343,7 +360,7 @@ export function scoreTeam(events: readonly SessionEvent[], scenario: ScenarioSpe
   const weighted = weightSum > 0 ? DIMENSIONS.reduce((a, d) => a + dimensions[d].score * w[d], 0) / weightSum : 0;
   const hints = ev.filter((e): e is Extract<SessionEvent, { type: 'hint.released' }> => e.type === 'hint.released');
   const hintCost = hints.reduce((a, h) => a + h.cost, 0);
-  const hintFindings: Finding[] = hints.map((h) => ({ dimension: 'hints', max: 0, t: h.t, points: -h.cost, text: `Hint at ${clock(h.t)} ("${h.text.length > 60 ? h.text.slice(0, 57) + '…' : h.text}"): −${h.cost}` }));
+  const hintFindings: Finding[] = hints.map((h) => ({ dimension: 'hints', max: 0, t: h.t, points: -h.cost, text: `${h.source === 'requested' ? 'Hint asked for' : 'Hint'} at ${clock(h.t)} ("${h.text.length > 60 ? h.text.slice(0, 57) + '…' : h.text}"): −${h.cost}` }));
   const total = Math.max(0, Math.min(100, Math.round(weighted - hintCost)));
   const findings = [...DIMENSIONS.flatMap((d) => dimensions[d].findings), ...hintFindings];
   return {

@@ -51,5 +51,9 @@ export function describeEvent(e: SessionEvent): DescribedEvent | null {
     case 'team.resolved': return d('resolved', 'incident resolved');
     case 'metrics': return null;
     case 'slo.report': return e.slos.length ? d('slo', e.slos.map((s) => `${s.id}: ${s.burnedPct.toFixed(2)}% of the error budget burned`).join('; ')) : null;
+    case 'session.practice': return d('session', `practice mode: bots play the other roles; ${e.hints.length} hint${e.hints.length === 1 ? '' : 's'} on demand`);
+    case 'page.acknowledged': return d('page', `${e.name} (${e.oncall}) acknowledged: ${e.text}`);
+    case 'comms.requested': return d('message', `${e.by} asks for a status update: ${e.text}`);
+    case 'comms.answered': return d('message', `${e.by}: ${e.text} (answered after ${formatClock(e.after)})`);
   }
 }

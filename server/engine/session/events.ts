@@ -46,7 +46,12 @@ export type EventBody =
   | { type: 'metrics'; services: Record<string, number[]> }
   | { type: 'slo.report'; slos: { id: string; service: string; objective: number; burnedPct: number }[] }
   | { type: 'team.mitigated' }
-  | { type: 'team.resolved' };
+  | { type: 'team.resolved' }
+  // practice sessions (session/companions.ts): hints on demand, bot responders, a comms bot
+  | { type: 'session.practice'; hints: { id: string; cost: number }[]; askEvery: number; comms: string }
+  | { type: 'page.acknowledged'; oncall: string; name: string; text: string }
+  | { type: 'comms.requested'; request: number; by: string; text: string }
+  | { type: 'comms.answered'; request: number; after: number; update: number; by: string; text: string };
 
 export type SessionEvent = EventBody & { seq: number; t: number; team?: string };
 

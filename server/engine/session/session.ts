@@ -17,6 +17,7 @@ import { compileScenario, conditionKey, summariseAction, watchedConditions, type
 import { SAMPLED_METRICS, SAMPLE_EVERY, type EventBody, type Outcome, type Phase, type ResultSummary, type SessionEvent } from './events.ts';
 import { newIncident, type RunbookLike, type TeamRuntime } from './team.ts';
 import { phaseMachine } from './phase.ts';
+import { Companions, nextHint } from './companions.ts';
 
 export interface SessionConfig {
   scenario: ScenarioSpec;
@@ -28,6 +29,8 @@ export interface SessionConfig {
   dt?: number;
   /** A power user's own machine, speaking the same TICK/ACTION protocol (see docs/scenario-format.md). */
   machine?: AnyStateMachine;
+  /** Practice mode (solo drills): bot responders, a comms bot and hints on demand (session/companions.ts). */
+  practice?: boolean;
 }
 
 export type FacilitatorCommand =
@@ -40,7 +43,11 @@ export type FacilitatorCommand =
   | { command: 'end'; reason?: string }
   | { command: 'release-hint'; hint: string; team?: string }
   | { command: 'message'; text: string; team?: string }
-  | { command: 'inject'; fault: FaultSpec; team?: string };
+  | { command: 'inject'; fault: FaultSpec; team?: string }
+  /** Practice mode, switched on in the lobby (the REST route does it for `practice: true`). */
+  | { command: 'practice' }
+  /** A practising player asks for the next hint (practice sessions only). */
+  | { command: 'request-hint'; team: string };
 
 export type Input =
   | { kind: 'action'; at: number; team: string; action: ActionSpec }
@@ -71,6 +78,8 @@ export class Session {
   private sampled: string[] | null = null;
   private readonly phaseActor = createActor(phaseMachine);
   private listeners: ((e: SessionEvent) => void)[] = [];
+  /** Set in practice mode: the bots that play the other roles. */
+  private companions: Companions | null = null;
 
   constructor(config: SessionConfig) {
     this.scenario = config.scenario;
@@ -85,6 +94,12 @@ export class Session {
     // Every team gets the same random stream: teams differ only by what they do.
     for (const id of names) this.teams.push(this.createTeam(id, machine, createRng(this.seed, 'workload')));
     this.phaseActor.start();
+    if (config.practice) this.apply({ kind: 'facilitator', at: 0, command: 'practice' });
+  }
+
+  /** True once practice mode is on: bots play the other roles and hints come on demand. */
+  get practice(): boolean {
+    return this.companions !== null;
   }
 
   /** Calls fn for every event appended from now on (adapters use it to broadcast and persist). */
@@ -158,12 +173,14 @@ export class Session {
     }
   }
 
-  /** Advances simulated time to `target`, one tick at a time, unless the run ends first. */
+  /**
+   * Advances simulated time to `target`, one tick at a time, unless the run ends first. Outside
+   * `running` (paused, halted) time stands still, as on a live server: a halted clock that moved
+   * on made `resume` replay the skipped ticks at earlier times than the resume itself, and the log
+   * depended on how the clock had been stepped (test/property/engine-properties.test.ts).
+   */
   advanceTo(target: number): void {
-    if (this.phase !== 'running') {
-      if (this.phase === 'halted' && target > this.t) this.t = target;
-      return;
-    }
+    if (this.phase !== 'running') return;
     while (this.phase === 'running') {
       const next = roundTime((this.ticks + 1) * this.dt);
       if (next > target + 1e-9) break;
@@ -223,6 +240,7 @@ export class Session {
       team.actor.send({ type: 'ACTION', t: this.t, action: done, activeFaults: activeFaultIds(team.world) });
       // After the scenario saw it: the action's own consequences (a page sent, the incident ended).
       this.afterAction(team, action, result);
+      this.companions?.onAction(team, action, e.seq);
       if (isRemediation(action) && result.completesAt === undefined) this.clearResolved(team, action, e.seq);
       if (isRemediation(action) && result.completesAt !== undefined) {
         const sched = team.world.scheduled[team.world.scheduled.length - 1];
@@ -436,6 +454,34 @@ export class Session {
       case 'message':
         for (const team of targets(input.team)) this.log({ type: 'message', text: input.text, source: 'facilitator' }, team.id);
         return ok('message sent');
+      case 'practice': {
+        if (this.companions) return ok('already in practice mode');
+        if (this.phase !== 'lobby' && this.phase !== 'briefing') return notNow(this.phase, 'switch to practice mode');
+        const companions = new Companions({
+          seed: this.seed,
+          scenario: this.scenario,
+          workload: this.workload,
+          runbooks: this.runbooks,
+          now: () => this.t,
+          log: (body, team) => this.log(body, team),
+          act: (team, action) => this.act(team, action),
+        });
+        this.companions = companions;
+        const hints = (this.scenario.hints ?? []).map((h) => ({ id: h.id, cost: h.cost ?? 5 }));
+        this.log({ type: 'session.practice', hints, askEvery: companions.askEvery, comms: companions.comms });
+        return ok('practice mode: bots play the other roles, hints on demand');
+      }
+      case 'request-hint': {
+        if (!this.companions) return { seq: null, result: { ok: false, code: 'hint/not-practice', message: 'hints on demand are for practice sessions; in a game day the facilitator releases hints' } };
+        const team = this.team(input.team);
+        if (!team) return { seq: null, result: { ok: false, code: 'session/unknown-team', message: `no team "${input.team}" in this session` } };
+        if (this.phase !== 'running') return notNow(this.phase, 'ask for a hint');
+        if (team.ended) return { seq: null, result: { ok: false, code: 'session/team-ended', message: `team ${team.id} has finished (${team.ended.outcome})` } };
+        const next = nextHint(this.scenario, team.hints);
+        if (!next) return { seq: null, result: { ok: false, code: 'hint/none-left', message: `no hints left: team ${team.id} has had all ${(this.scenario.hints ?? []).length} hints of this scenario` } };
+        this.releaseHint(team, next.id, 'requested');
+        return { seq: this.events.length, result: { ok: true, effect: `hint ${next.id} (−${next.cost} points)`, data: { hint: next.id, cost: next.cost } } };
+      }
       case 'inject': {
         if (this.phase !== 'running') return notNow(this.phase, 'inject');
         for (const team of targets(input.team)) this.inject(team, input.fault, 'facilitator');
@@ -469,6 +515,7 @@ export class Session {
     }
     this.escalate(team);
     this.observeImpact(team);
+    if (!team.ended) this.companions?.tick(team);
     if (this.ticks % Math.max(1, Math.round(SAMPLE_EVERY / this.dt)) === 0) this.sample(team);
     this.sendTick(team);
   }

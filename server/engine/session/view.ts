@@ -64,6 +64,7 @@ export interface TeamView {
 export const VISIBLE_EVENTS = new Set<SessionEvent['type']>([
   'session.phase', 'session.ended', 'session.speed', 'scores.revealed', 'team.ended', 'deploy', 'audit', 'alert.firing', 'alert.resolved', 'page',
   'action', 'action.completed', 'responder.joined', 'hint.released', 'message',
+  'session.practice', 'page.acknowledged', 'comms.requested', 'comms.answered',
 ]);
 
 export function teamView(session: Session, teamId: string): TeamView | undefined {

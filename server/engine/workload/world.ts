@@ -217,29 +217,58 @@ export interface World {
 
 export const LOG_RING = 300;
 
-/** The error ratio over the last 5 minutes and the last hour, as sums over ring buffers of ticks. */
+/**
+ * The error ratio over the last 5 minutes (a ring buffer of ticks) and the last hour (a ring of 61
+ * one-minute sums: an hour of ticks would cost 28 KiB per SLO per team; the oldest minute is
+ * counted for the share of it still inside the hour, so the mean moves smoothly).
+ */
 export interface BurnWindows {
   short: Float64Array;
-  long: Float64Array;
   shortSum: number;
-  longSum: number;
+  /** Sum of error ratios per minute; `minute` is the one being filled. */
+  minutes: Float64Array;
+  minute: number;
+  /** Ticks in a minute, and how many of the current minute have passed. */
+  perMinute: number;
+  filled: number;
+  /** Sum of the 60 full minutes before the current one (the oldest only partly inside the hour). */
+  fullSum: number;
   i: number;
 }
 
 export function burnWindows(dt: number): BurnWindows {
-  return { short: new Float64Array(Math.max(1, Math.round(300 / dt))), long: new Float64Array(Math.max(1, Math.round(3600 / dt))), shortSum: 0, longSum: 0, i: 0 };
+  return {
+    short: new Float64Array(Math.max(1, Math.round(300 / dt))),
+    shortSum: 0,
+    minutes: new Float64Array(61),
+    minute: 0,
+    perMinute: Math.max(1, Math.round(60 / dt)),
+    filled: 0,
+    fullSum: 0,
+    i: 0,
+  };
 }
 
 /** Adds this tick's error ratio and returns the mean over each window (time before T+0 counts as error-free). */
 export function pushBurn(w: BurnWindows, errorRatio: number): [number, number] {
   const s = w.i % w.short.length;
-  const l = w.i % w.long.length;
   w.shortSum += errorRatio - w.short[s];
-  w.longSum += errorRatio - w.long[l];
   w.short[s] = errorRatio;
-  w.long[l] = errorRatio;
   w.i++;
-  return [Math.max(0, w.shortSum) / w.short.length, Math.max(0, w.longSum) / w.long.length];
+  const m = w.minutes;
+  if (w.filled === w.perMinute) {
+    // The current minute is complete: it joins the full ones, the oldest leaves, a new one starts.
+    const next = (w.minute + 1) % m.length;
+    w.fullSum += m[w.minute] - m[next];
+    w.minute = next;
+    m[next] = 0;
+    w.filled = 0;
+  }
+  m[w.minute] += errorRatio;
+  w.filled++;
+  const oldest = m[(w.minute + 1) % m.length];
+  const inside = w.fullSum - oldest + oldest * (1 - w.filled / w.perMinute) + m[w.minute];
+  return [Math.max(0, w.shortSum) / w.short.length, Math.max(0, inside) / ((m.length - 1) * w.perMinute)];
 }
 
 export function createWorld(spec: WorkloadSpec, extraAlerts: AlertRuleSpec[], rng: Rng, dt = 1): World {

@@ -60,7 +60,13 @@ export async function sessionRoutes(root: FastifyInstance): Promise<void> {
       const code = (created.error.code in ERRORS ? created.error.code : 'request/invalid') as ErrorCode;
       return sendError(reply, code, created.error.message);
     }
-    req.log.info({ session: created.id, scenario: body.scenario }, 'session created');
+    if (body.practice) {
+      // Practice mode is an input of the session (so a restart replays it), applied in the lobby.
+      const host = await manager.get(created.id);
+      const out = await host?.command({ command: 'practice' }, null);
+      if (!out?.result.ok) return sendError(reply, 'internal', `session ${created.id} was created but practice mode could not be switched on`);
+    }
+    req.log.info({ session: created.id, scenario: body.scenario, practice: body.practice === true }, 'session created');
     return reply.status(201).send(created);
   });
 

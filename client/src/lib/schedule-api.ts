@@ -1,0 +1,126 @@
+// Scheduled game days over REST (server/http/routes/schedules.ts), and the schedule tokens this
+// browser holds (localStorage): the programme page shows more for the schedules it created.
+import { request } from './api.ts';
+
+export type ReadinessItem = { id: string; label: string; kind: 'automatic' | 'manual'; ok: boolean | null; detail?: string; by?: string; at?: string };
+
+export interface OccurrenceView {
+  n: number;
+  startsAt: string;
+  local: string;
+  scenario: { id: string; title: string };
+  status: 'scheduled' | 'opened' | 'missed' | 'cancelled';
+  joinCode: string;
+  joinLink: string;
+  facilitatorToken: string;
+  sessionId: string | null;
+  note: string | null;
+  ready: boolean;
+  readiness: ReadinessItem[];
+}
+
+export interface ScheduleView {
+  id: string;
+  title: string;
+  scenario: string | null;
+  tag: string | null;
+  start: string;
+  timeZone: string;
+  durationMinutes: number;
+  teams: string[];
+  staffing: Record<string, string[]>;
+  recurrence: string | null;
+  rrule: string | null;
+  allowRepeats: boolean;
+  speed: number;
+  createdAt: string;
+  cancelledAt: string | null;
+  occurrences: OccurrenceView[];
+}
+
+export interface ScheduleSummary {
+  id: string;
+  title: string;
+  timeZone: string;
+  durationMinutes: number;
+  teams: string[];
+  recurrence: string | null;
+  next: { n: number; startsAt: string; local: string; status: string } | null;
+}
+
+export interface NewSchedule {
+  title?: string;
+  scenario?: string;
+  tag?: string;
+  start: string;
+  timeZone: string;
+  durationMinutes: number;
+  teams: string[];
+  staffing?: Record<string, string[]>;
+  recurrence?: string;
+  allowRepeats?: boolean;
+}
+
+export interface JoinInfo {
+  state: 'scheduled' | 'opened' | 'missed' | 'cancelled';
+  title: string;
+  teams: string[];
+  opensAt: string;
+  local: string;
+  timeZone: string;
+  durationMinutes: number;
+  current: { joinCode: string; state: string; opensAt: string; local: string } | null;
+}
+
+const KEY = 'firedrill.schedules';
+
+/** Schedule id → token, for the schedules created in this browser. */
+export function scheduleTokens(): Record<string, string> {
+  try {
+    const v = JSON.parse(localStorage.getItem(KEY) ?? '{}') as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function rememberSchedule(id: string, token: string): void {
+  try {
+    localStorage.setItem(KEY, JSON.stringify({ ...scheduleTokens(), [id]: token }));
+  } catch {
+    /* private mode: the token is shown once on creation */
+  }
+}
+
+const path = (id: string) => `/api/schedules/${encodeURIComponent(id)}`;
+
+export const listSchedules = () => request<{ schedules: ScheduleSummary[] }>('/api/schedules').then((r) => r.schedules);
+export const createSchedule = (body: NewSchedule) => request<{ token: string; schedule: ScheduleView }>('/api/schedules', { method: 'POST', body: JSON.stringify(body) });
+export const getSchedule = (id: string, token: string) => request<ScheduleView>(path(id), { token });
+export const cancelSchedule = (id: string, token: string) => request<ScheduleView>(path(id), { method: 'DELETE', token });
+export const checkReadiness = (id: string, n: number, token: string) => request<OccurrenceView>(`${path(id)}/occurrences/${n}/readiness`, { token });
+export const tickReadiness = (id: string, n: number, item: string, done: boolean, by: string, token: string) =>
+  request<OccurrenceView>(`${path(id)}/occurrences/${n}/readiness/${encodeURIComponent(item)}`, { method: 'PUT', token, body: JSON.stringify({ done, by }) });
+export const joinInfo = (code: string) => request<JoinInfo>(`/api/join/${encodeURIComponent(code)}`);
+
+/** Downloads the schedule's .ics (the route needs the token, so not a plain link). */
+export async function downloadIcs(id: string, token: string, title: string): Promise<void> {
+  const res = await fetch(`${path(id)}/calendar.ics`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`the invitation could not be made (${res.status})`);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `firedrill-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'game-day'}.ics`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** The viewer's time zone. */
+export const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** An instant as a readable date and time in a zone: "Tue 1 Dec 2026, 10:00". */
+export function when(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone }).format(new Date(iso));
+}
