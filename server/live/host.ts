@@ -7,7 +7,7 @@ import { Session, type FacilitatorCommand, type Input } from '../engine/session/
 import type { ResultSummary, SessionEvent } from '../engine/session/events.ts';
 import { roundTime } from '../engine/duration.ts';
 import type { ActionSpec } from '../engine/actions/schema.ts';
-import type { SessionRecord, Store } from '../store/store.ts';
+import type { AppliedInput, SessionRecord, Store } from '../store/store.ts';
 import { DuplicateKeyError } from '../store/store.ts';
 import { TELEMETRY_DEAD_BAND, TELEMETRY_METRICS, TELEMETRY_REFRESH_S, type TelemetryFrame } from '../protocol/events.ts';
 import type { Metrics } from './metrics.ts';
@@ -250,8 +250,8 @@ export class SessionHost {
     }
     this.inputSeq = seq;
     const applied = this.session.apply(input);
-    await this.deps.store.setInputResult(this.id, seq, applied.result);
-    await this.flush();
+    // The result and the events it produced go to the store in one transaction (one commit).
+    await this.flush({ seq, result: applied.result });
     if (this.session.phase !== this.record.phase) await this.persistPhase();
     return { seq: applied.seq, result: applied.result, duplicate: false };
   }
@@ -271,7 +271,7 @@ export class SessionHost {
   }
 
   /** Hands fresh telemetry to listeners, then persists events not yet stored and hands them over. */
-  private async flush(): Promise<void> {
+  private async flush(applied?: AppliedInput): Promise<void> {
     // Telemetry first: it is sent volatile, and a volatile packet is dropped while the socket is
     // still writing the previous one — frames sent right behind events were lost (4–7 % of them).
     if (Math.floor(this.session.t) !== this.lastTelemetryT) {
@@ -286,11 +286,13 @@ export class SessionHost {
     const all = this.session.events;
     if (all.length > this.published) {
       const fresh = all.slice(this.published);
-      await this.deps.store.appendEvents(this.id, fresh, this.deps.now());
+      await this.deps.store.appendEvents(this.id, fresh, this.deps.now(), applied);
       this.deps.metrics?.eventWrites.inc({}, fresh.length);
       this.published = all.length;
       for (const l of this.listeners) l.events?.(fresh);
       if (this.session.phase !== this.record.phase) await this.persistPhase();
+    } else if (applied) {
+      await this.deps.store.setInputResult(this.id, applied.seq, applied.result);
     }
   }
 

@@ -162,11 +162,14 @@ export function createMemoryStore(): Store {
       return copy(sessions.get(sessionId)?.inputs ?? []);
     },
 
-    async appendEvents(sessionId, events) {
+    async appendEvents(sessionId, events, _wallTime, applied) {
       open();
       const s = slot(sessionId);
       checkEventSeqs(sessionId, events, s.events.length);
+      const input = applied && sessions.get(sessionId)?.inputBySeq.get(applied.seq);
+      if (applied && input === undefined) throw new Error(`no input seq ${applied.seq} in session ${sessionId}`);
       s.events.push(...copy(events));
+      if (applied && input) input.result = copy(applied.result);
     },
 
     async replaceEvents(sessionId, events) {

@@ -656,24 +656,38 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
       return rows.map((row) => inputOf(row)!);
     },
 
-    async appendEvents(sessionId, events, wallTime) {
-      // One statement: checks the session, reads the last seq and inserts the batch only when it
-      // continues the log (the first seq is last + 1 and the batch has no gap of its own).
+    async appendEvents(sessionId, events, wallTime, applied) {
+      // No events: only the input's result (still one statement).
+      if (events.length === 0) {
+        if (applied) await store.setInputResult(sessionId, applied.seq, applied.result);
+        return;
+      }
+      if (applied && (!Number.isSafeInteger(applied.seq) || applied.seq < 1 || applied.seq > INT4_MAX)) throw new Error(`no input seq ${applied.seq} in session ${sessionId}`);
+      // One statement, so one commit: checks the session, reads the last seq and inserts the batch
+      // only when it continues the log (the first seq is last + 1 and the batch has no gap of its
+      // own) — and, with `applied`, records that input's result under the same condition.
       const contiguous = events.every((e, i) => e.seq === events[0].seq + i);
       const cols = eventColumns(events);
-      let row: { found: boolean; last: number; inserted: number };
+      let row: { found: boolean; there: boolean; last: number; inserted: number; updated: number };
       try {
-        [row] = await query<{ found: boolean; last: number; inserted: number }>(
+        [row] = await query<{ found: boolean; there: boolean; last: number; inserted: number; updated: number }>(
           `WITH s AS (SELECT 1 FROM sessions WHERE id = $1),
                 last AS (SELECT coalesce(max(seq), 0) AS m FROM events WHERE session_id = $1),
+                inp AS (SELECT $9::int IS NULL OR EXISTS (SELECT 1 FROM inputs WHERE session_id = $1 AND seq = $9::int) AS there),
+                ok AS (SELECT EXISTS (SELECT 1 FROM s) AND (SELECT there FROM inp) AND $8::int = (SELECT m FROM last) + 1 AS go),
                 ins AS (
                   INSERT INTO events (session_id, seq, type, team, t, body, wall_time)
                   SELECT $1, x.seq, x.type, x.team, x.t, x.body, $7
                   FROM unnest($2::int[], $3::text[], $4::text[], $5::float8[], $6::text[]) AS x(seq, type, team, t, body)
-                  WHERE EXISTS (SELECT 1 FROM s) AND $8::int = (SELECT m FROM last) + 1
+                  WHERE (SELECT go FROM ok)
+                  RETURNING 1),
+                upd AS (
+                  UPDATE inputs SET result = $10
+                  WHERE session_id = $1 AND seq = $9::int AND $9::int IS NOT NULL AND (SELECT go FROM ok)
                   RETURNING 1)
-           SELECT EXISTS (SELECT 1 FROM s) AS found, (SELECT m FROM last) AS last, (SELECT count(*) FROM ins)::int AS inserted`,
-          [sessionId, cols.seq, cols.type, cols.team, cols.t, cols.body, wallTime, contiguous && events.length > 0 ? events[0].seq : null],
+           SELECT EXISTS (SELECT 1 FROM s) AS found, (SELECT there FROM inp) AS there, (SELECT m FROM last) AS last,
+                  (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM upd)::int AS updated`,
+          [sessionId, cols.seq, cols.type, cols.team, cols.t, cols.body, wallTime, contiguous ? events[0].seq : null, applied ? applied.seq : null, applied ? JSON.stringify(applied.result) : null],
         );
       } catch (err) {
         // Another writer appended between this statement's snapshot and its insert.
@@ -684,6 +698,7 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
         throw err;
       }
       if (!row.found) throw new Error(`no session ${sessionId}`);
+      if (!row.there) throw new Error(`no input seq ${applied!.seq} in session ${sessionId}`);
       if (row.inserted !== events.length) {
         throw continuityError(sessionId, events, row.last) ?? new Error(`events of session ${sessionId} were not stored (${row.inserted} of ${events.length})`);
       }

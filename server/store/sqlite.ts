@@ -18,6 +18,7 @@ import {
   checkExerciseResults,
   DuplicateKeyError,
   type ActionItemRecord,
+  type AppliedInput,
   type ActionItemStatus,
   type ExerciseKind,
   type ExerciseResultRecord,
@@ -499,9 +500,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   // IMMEDIATE: take the write lock before reading the last seq, so that another process cannot
   // append between the read and the insert.
-  const appendEventsTx = db.transaction((sessionId: string, events: readonly SessionEvent[], wallTime: number) => {
+  const appendEventsTx = db.transaction((sessionId: string, events: readonly SessionEvent[], wallTime: number, applied?: AppliedInput) => {
     requireSession(sessionId);
     insertEvents(sessionId, events, wallTime, q.lastEventSeq.get(sessionId) as number);
+    if (applied) {
+      const info = q.setInputResult.run(JSON.stringify(applied.result), sessionId, applied.seq);
+      if (info.changes === 0) throw new Error(`no input seq ${applied.seq} in session ${sessionId}`);
+    }
   });
   const saveResultsTx = db.transaction((sessionId: string, rows: readonly ExerciseResultRecord[]) => {
     requireSession(sessionId);
@@ -644,9 +649,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return (q.listInputs.all(sessionId) as InputRow[]).map((row) => inputOf(row)!);
     },
 
-    async appendEvents(sessionId, events, wallTime) {
+    async appendEvents(sessionId, events, wallTime, applied) {
       open();
-      appendEventsTx.immediate(sessionId, events, wallTime);
+      appendEventsTx.immediate(sessionId, events, wallTime, applied);
     },
 
     async replaceEvents(sessionId, events, wallTime) {

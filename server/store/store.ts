@@ -44,6 +44,12 @@ export interface SessionSummary {
   endedAt: number | null;
 }
 
+/** An input's result, recorded together with the events its application produced. */
+export interface AppliedInput {
+  seq: number;
+  result: ResultSummary;
+}
+
 export interface StoredInput {
   sessionId: string;
   /** 1, 2, 3… per session, in the order the inputs were applied. */
@@ -256,7 +262,11 @@ export interface Store {
   listInputs(sessionId: string): Promise<StoredInput[]>;
 
   /** Appends events (their seq continues the session's log). */
-  appendEvents(sessionId: string, events: readonly SessionEvent[], wallTime: number): Promise<void>;
+  /**
+   * Appends events (their seq continues the session's log). With `applied`, also records that
+   * input's result in the same transaction — both or neither, one commit per action.
+   */
+  appendEvents(sessionId: string, events: readonly SessionEvent[], wallTime: number, applied?: AppliedInput): Promise<void>;
   /** Replaces the whole log of a session (after a rebuild by replay, which yields the same events). */
   replaceEvents(sessionId: string, events: readonly SessionEvent[], wallTime: number): Promise<void>;
   /** Events with seq > afterSeq, in order, at most `limit`. */

@@ -387,6 +387,28 @@ export function storeContract(name: string, make: () => Promise<Store> | Store, 
         await expect(store.listEvents('s-1', 0, -2)).rejects.toThrow('limit must be a non-negative integer, got -2');
       });
 
+      it('with an applied input, records its result with the events: both or neither', async () => {
+        const events = realEvents();
+        const [first] = inputs('s-1');
+        await store.appendInput({ ...first, result: null });
+        const result = { ok: true, effect: 'started — «both» 🚒' } as const;
+        await store.appendEvents('s-1', events.slice(0, 4), 1, { seq: 1, result });
+        expect((await store.listInputs('s-1'))[0].result).toStrictEqual(result);
+        expect(await store.lastEventSeq('s-1')).toBe(4);
+
+        // An input that is not there: no events either.
+        await expect(store.appendEvents('s-1', events.slice(4, 6), 2, { seq: 9, result })).rejects.toThrow('no input seq 9 in session s-1');
+        expect(await store.lastEventSeq('s-1')).toBe(4);
+        // Events that do not continue the log: the result stays unrecorded.
+        await store.appendInput({ ...inputs('s-1')[1], result: null });
+        await expect(store.appendEvents('s-1', events.slice(6, 8), 3, { seq: 2, result })).rejects.toThrow(/does not continue the log/);
+        expect((await store.listInputs('s-1'))[1].result).toBeNull();
+        // No events: only the result.
+        await store.appendEvents('s-1', [], 4, { seq: 2, result: { ok: false, code: 'x/y', message: 'nope' } });
+        expect((await store.listInputs('s-1'))[1].result).toStrictEqual({ ok: false, code: 'x/y', message: 'nope' });
+        expect(await store.lastEventSeq('s-1')).toBe(4);
+      });
+
       it('reports the last seq, 0 when there are no events', async () => {
         expect(await store.lastEventSeq('s-1')).toBe(0);
         expect(await store.lastEventSeq('nope')).toBe(0);
