@@ -4,7 +4,7 @@
 // step, rolls back orders (with the confirmation) and resolves; the facilitator pauses, messages
 // and hints; a second session is created, started and halted, and only its participant sees
 // HALTED; the debrief shows both teams' scores; a solo drill starts in one click.
-// Screenshots of every page at 1366×768 go to test/e2e/screenshots/ (see docs/*-guide.md).
+// Screenshots of every page at 1366×768 go to .artifacts/screenshots/ (FIREDRILL_SCREENSHOTS=update: to test/e2e/screenshots/, which docs/*-guide.md show).
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { allText, credsOf, describeE2E, unnamedControls, useE2E } from './helpers.ts';

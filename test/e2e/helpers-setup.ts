@@ -6,12 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { CHROMIUM, HAVE_CHROMIUM, IN_CI, REPO, SHOTS, SKIP_REASON } from './helpers-env.ts';
+import { CHROMIUM, HAVE_CHROMIUM, IN_CI, REPO, SHOTS_OUT, SKIP_REASON } from './helpers-env.ts';
 
 export default function setup(project: TestProject): void {
   project.provide('clientBuildError', '');
   // Screenshots of a previous failure would mislead: a failing test takes new ones.
-  for (const f of safeList(SHOTS)) if (/^failure-.*\.png$/.test(f)) rmSync(join(SHOTS, f), { force: true });
+  for (const f of safeList(SHOTS_OUT)) if (/^failure-.*\.png$/.test(f)) rmSync(join(SHOTS_OUT, f), { force: true });
   if (!HAVE_CHROMIUM) {
     process.stderr.write(`\n⚠ e2e: browser tests ${IN_CI ? 'will FAIL' : 'are SKIPPED'}: ${SKIP_REASON}\n\n`);
     if (!IN_CI) return;

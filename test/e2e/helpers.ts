@@ -17,9 +17,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, i
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type Running } from '../../server/serve.ts';
 import { createMemoryStore } from '../../server/store/memory.ts';
-import { CHROMIUM, CHROMIUM_ARGS, CLIENT_DIST, HAVE_CHROMIUM, IN_CI, REPO, SHOTS, SKIP_REASON, VIEWPORT } from './helpers-env.ts';
+import { CHROMIUM, CHROMIUM_ARGS, CLIENT_DIST, HAVE_CHROMIUM, IN_CI, REPO, SHOTS, SHOTS_OUT, SKIP_REASON, VIEWPORT } from './helpers-env.ts';
 
-export { CHROMIUM, CLIENT_DIST, HAVE_CHROMIUM, REPO, SHOTS, VIEWPORT };
+export { CHROMIUM, CLIENT_DIST, HAVE_CHROMIUM, REPO, SHOTS, SHOTS_OUT, VIEWPORT };
 
 /**
  * `describe` for browser tests. Without Chromium: skipped with the reason in its name on a
@@ -39,7 +39,8 @@ export interface E2E {
   errors: string[];
   page(label: string): Promise<{ context: BrowserContext; page: Page }>;
   /**
-   * A 1366×768 screenshot of the page under test/e2e/screenshots/<name>.png. Toasts (results of
+   * A 1366×768 screenshot of the page as <name>.png in SHOTS_OUT (.artifacts/screenshots/, or the
+   * committed test/e2e/screenshots/ with FIREDRILL_SCREENSHOTS=update). Toasts (results of
    * the last actions, gone after 4 s) are dismissed first unless `keepToasts`: they would cover
    * whatever is under them in a picture that stays.
    */
@@ -54,7 +55,7 @@ export async function startE2E(): Promise<E2E> {
   const buildError = inject('clientBuildError');
   if (buildError) throw new Error(buildError);
   if (!existsSync(join(CLIENT_DIST, 'index.html'))) throw new Error('client/dist is missing: the e2e global setup builds it (npm run build:client)');
-  mkdirSync(SHOTS, { recursive: true });
+  mkdirSync(SHOTS_OUT, { recursive: true });
   const running = await startServer({
     port: 0,
     host: '127.0.0.1',
@@ -89,10 +90,10 @@ export async function startE2E(): Promise<E2E> {
       if (!options.keepToasts) await page.evaluate("document.querySelectorAll('.toast button').forEach((b) => b.click())");
       // Let the last telemetry frame and any layout settle (charts redraw on the next frame).
       await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
-      await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+      await page.screenshot({ path: join(SHOTS_OUT, `${name}.png`) });
     },
     async failureShots() {
-      for (const { label, page } of pages) await page.screenshot({ path: join(SHOTS, `failure-${label}.png`) }).catch(() => undefined);
+      for (const { label, page } of pages) await page.screenshot({ path: join(SHOTS_OUT, `failure-${label}.png`) }).catch(() => undefined);
     },
     assertNoConsoleErrors() {
       if (errors.length) throw new Error(`console errors in the browser (${errors.length}):\n${errors.join('\n')}`);

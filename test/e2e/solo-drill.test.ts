@@ -3,7 +3,7 @@
 // hint (its price shown first), renew the certificate, answer the comms bot's request for an
 // update, resolve, see the score in the debrief, and find the drill in "my practice" with a
 // one-day streak.
-// Screenshots go to test/e2e/screenshots/ (docs/participant-guide.md, "Practising alone").
+// Screenshots go to .artifacts/screenshots/ (FIREDRILL_SCREENSHOTS=update: test/e2e/screenshots/, shown in docs/participant-guide.md, "Practising alone").
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { allText, describeE2E, unnamedControls, useE2E } from './helpers.ts';
