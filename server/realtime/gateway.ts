@@ -316,23 +316,10 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
     });
   });
 
-  const settling = new Map<string, ReturnType<typeof setTimeout>>();
+  // In a cluster, two nodes computing at once may each miss the other's newest participant; a
+  // second pass a second later would settle it, but it kept a node from coming back after a Redis
+  // outage (test/cluster/outage.test.ts) and is left out until that is understood.
   async function presence(host: LiveSession): Promise<void> {
-    // In a cluster two nodes may compute at once, each before the other wrote its list, and the
-    // later broadcast would miss someone: a second pass a second later, when every list is written,
-    // settles it (debounced per session).
-    if (manager.cluster && !settling.has(host.id)) {
-      const t = setTimeout(() => {
-        settling.delete(host.id);
-        void presenceNow(host);
-      }, 1000);
-      t.unref?.();
-      settling.set(host.id, t);
-    }
-    await presenceNow(host);
-  }
-
-  async function presenceNow(host: LiveSession): Promise<void> {
     try {
       const people = await manager.store.listParticipants(host.id);
       const here = connected.get(host.id) ?? new Map<string, number>();
@@ -347,8 +334,6 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
 
   return {
     close() {
-      for (const t of settling.values()) clearTimeout(t);
-      settling.clear();
       for (const off of wired.values()) off();
       wired.clear();
     },
