@@ -44,6 +44,7 @@ import {
   type Store,
   type StoredInput,
 } from './store.ts';
+import { LESSON_COLUMNS, ACTION_ITEM_COLUMNS, summaryOf, inputOf, eventOf, participantOf, lessonOf, actionItemOf, checkLimit, pageOf, type SummaryRow, type InputRow, type EventRow, type ParticipantRow, type LessonRow, type ActionItemRow } from './rows.ts';
 
 export interface PostgresStoreOptions {
   /** postgres://user[:password]@host[:port]/database[?…] */
@@ -319,70 +320,16 @@ interface SessionRow {
   ended_at: number | null;
 }
 
-interface SummaryRow {
-  id: string;
-  scenario_id: string;
-  title: string;
-  teams: string;
-  phase: string;
-  outcome: string | null;
-  created_at: number;
-  ended_at: number | null;
-}
 
-interface InputRow {
-  session_id: string;
-  seq: number;
-  key: string | null;
-  input: string;
-  wall_time: number;
-  result: string | null;
-}
 
-interface EventRow {
-  seq: number;
-  type: string;
-  team: string | null;
-  t: number;
-  body: string;
-}
 
-interface ParticipantRow {
-  id: string;
-  session_id: string;
-  token: string;
-  name: string;
-  team: string;
-  role: string;
-  joined_at: number;
-}
 
-interface LessonRow {
-  id: string;
-  session_id: string;
-  text: string;
-  author: string | null;
-  created_at: number;
-}
 
-interface ActionItemRow {
-  id: string;
-  session_id: string;
-  title: string;
-  owner: string;
-  due_date: string | null;
-  link: string | null;
-  status: string;
-  created_at: number;
-  updated_at: number;
-}
 
 const SESSION_COLUMNS =
   'id, scenario, workload, runbooks, seed, teams, join_code, facilitator_token, speed, phase, outcome, scores_visible, created_at, updated_at, ended_at';
 const INPUT_COLUMNS = 'session_id, seq, key, input, wall_time, result';
 const PARTICIPANT_COLUMNS = 'id, session_id, token, name, team, role, joined_at';
-const LESSON_COLUMNS = 'id, session_id, text, author, created_at';
-const ACTION_ITEM_COLUMNS = 'id, session_id, title, owner, due_date, link, status, created_at, updated_at';
 
 /** int8 (BIGINT, count(*)) as a JS number; refuses one that a number cannot hold exactly. */
 function parseInt8(text: string): number {
@@ -1394,30 +1341,7 @@ function sessionOf(row: SessionRow | undefined): SessionRecord | undefined {
   };
 }
 
-function summaryOf(row: SummaryRow): SessionSummary {
-  return {
-    id: row.id,
-    scenarioId: row.scenario_id,
-    title: row.title,
-    teams: JSON.parse(row.teams),
-    phase: row.phase,
-    outcome: row.outcome,
-    createdAt: row.created_at,
-    endedAt: row.ended_at,
-  };
-}
 
-function inputOf(row: InputRow | undefined): StoredInput | undefined {
-  if (row === undefined) return undefined;
-  return {
-    sessionId: row.session_id,
-    seq: row.seq,
-    key: row.key,
-    input: JSON.parse(row.input) as Input,
-    wallTime: row.wall_time,
-    result: row.result === null ? null : (JSON.parse(row.result) as ResultSummary),
-  };
-}
 
 /** A batch as column arrays, for one INSERT … SELECT FROM unnest(…). */
 function eventColumns(events: readonly SessionEvent[]) {
@@ -1433,34 +1357,9 @@ function eventColumns(events: readonly SessionEvent[]) {
   return cols;
 }
 
-/** Rebuilds the event with its keys in the engine's order (seq, t, team, type, …) so that the
- * JSON of a stored log is byte-identical to the engine's. */
-function eventOf(row: EventRow): SessionEvent {
-  return { seq: row.seq, t: row.t, ...(row.team !== null ? { team: row.team } : {}), type: row.type, ...JSON.parse(row.body) } as SessionEvent;
-}
 
-function participantOf(row: ParticipantRow): ParticipantRecord {
-  return { id: row.id, sessionId: row.session_id, token: row.token, name: row.name, team: row.team, role: row.role, joinedAt: row.joined_at };
-}
 
-function lessonOf(row: LessonRow): LessonRecord {
-  return { id: row.id, sessionId: row.session_id, text: row.text, ...(row.author !== null ? { author: row.author } : {}), createdAt: row.created_at };
-}
 
-/** Keys in the order the memory store keeps them (the order callers write them). */
-function actionItemOf(row: ActionItemRow): ActionItemRecord {
-  return {
-    id: row.id,
-    sessionId: row.session_id,
-    title: row.title,
-    owner: row.owner,
-    ...(row.due_date !== null ? { dueDate: row.due_date } : {}),
-    ...(row.link !== null ? { link: row.link } : {}),
-    status: row.status as ActionItemStatus,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────
 
@@ -1513,13 +1412,4 @@ function checkSeq(seq: number): void {
   if (seq > INT4_MAX) throw new RangeError(`input seq must be at most ${INT4_MAX} (an INTEGER column), got ${seq}`);
 }
 
-function checkLimit(limit: number | undefined): void {
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
-}
 
-function pageOf(options: { limit?: number; offset?: number }): { limit: number | undefined; offset: number } {
-  checkLimit(options.limit);
-  const offset = options.offset ?? 0;
-  if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`offset must be a non-negative integer, got ${offset}`);
-  return { limit: options.limit, offset };
-}

@@ -31,6 +31,7 @@ import {
   type StoredInput,
 } from './store.ts';
 import { checkOccurrenceFields, type OccurrenceRecord, type OccurrenceStatus, type ScheduleRecord, type Store as StoreOf } from './store.ts';
+import { LESSON_COLUMNS, ACTION_ITEM_COLUMNS, summaryOf, inputOf, eventOf, participantOf, lessonOf, actionItemOf, checkLimit, pageOf, type SummaryRow, type InputRow, type EventRow, type ParticipantRow, type LessonRow, type ActionItemRow } from './rows.ts';
 
 export interface SqliteStoreOptions {
   /** A file path (its directory is created when missing) or ':memory:'. */
@@ -229,63 +230,11 @@ interface SessionRow {
   ended_at: number | null;
 }
 
-interface SummaryRow {
-  id: string;
-  scenario_id: string;
-  title: string;
-  teams: string;
-  phase: string;
-  outcome: string | null;
-  created_at: number;
-  ended_at: number | null;
-}
 
-interface InputRow {
-  session_id: string;
-  seq: number;
-  key: string | null;
-  input: string;
-  wall_time: number;
-  result: string | null;
-}
 
-interface EventRow {
-  seq: number;
-  type: string;
-  team: string | null;
-  t: number;
-  body: string;
-}
 
-interface ParticipantRow {
-  id: string;
-  session_id: string;
-  token: string;
-  name: string;
-  team: string;
-  role: string;
-  joined_at: number;
-}
 
-interface LessonRow {
-  id: string;
-  session_id: string;
-  text: string;
-  author: string | null;
-  created_at: number;
-}
 
-interface ActionItemRow {
-  id: string;
-  session_id: string;
-  title: string;
-  owner: string;
-  due_date: string | null;
-  link: string | null;
-  status: string;
-  created_at: number;
-  updated_at: number;
-}
 
 interface ResultRow {
   session_id: string;
@@ -316,8 +265,6 @@ interface RiskRow {
 
 const RISK_COLUMNS = 'id, title, description, likelihood, impact, detection, scenario_ids, owner, created_at, updated_at';
 
-const LESSON_COLUMNS = 'id, session_id, text, author, created_at';
-const ACTION_ITEM_COLUMNS = 'id, session_id, title, owner, due_date, link, status, created_at, updated_at';
 
 const SESSION_COLUMNS =
   'id, scenario, workload, runbooks, seed, teams, join_code, facilitator_token, speed, phase, outcome, scores_visible, created_at, updated_at, ended_at';
@@ -975,64 +922,16 @@ function sessionOf(row: SessionRow | undefined): SessionRecord | undefined {
   };
 }
 
-function summaryOf(row: SummaryRow): SessionSummary {
-  return {
-    id: row.id,
-    scenarioId: row.scenario_id,
-    title: row.title,
-    teams: JSON.parse(row.teams),
-    phase: row.phase,
-    outcome: row.outcome,
-    createdAt: row.created_at,
-    endedAt: row.ended_at,
-  };
-}
 
-function inputOf(row: InputRow | undefined): StoredInput | undefined {
-  if (row === undefined) return undefined;
-  return {
-    sessionId: row.session_id,
-    seq: row.seq,
-    key: row.key,
-    input: JSON.parse(row.input) as Input,
-    wallTime: row.wall_time,
-    result: row.result === null ? null : (JSON.parse(row.result) as ResultSummary),
-  };
-}
 
 function eventParams(sessionId: string, e: SessionEvent, wallTime: number) {
   const { seq, t, team, type, ...body } = e as SessionEvent & Record<string, unknown>;
   return { sessionId, seq, type, team: team ?? null, t, body: JSON.stringify(body), wallTime };
 }
 
-/** Rebuilds the event with its keys in the engine's order (seq, t, team, type, …) so that the
- * JSON of a stored log is byte-identical to the engine's. */
-function eventOf(row: EventRow): SessionEvent {
-  return { seq: row.seq, t: row.t, ...(row.team !== null ? { team: row.team } : {}), type: row.type, ...JSON.parse(row.body) } as SessionEvent;
-}
 
-function participantOf(row: ParticipantRow): ParticipantRecord {
-  return { id: row.id, sessionId: row.session_id, token: row.token, name: row.name, team: row.team, role: row.role, joinedAt: row.joined_at };
-}
 
-function lessonOf(row: LessonRow): LessonRecord {
-  return { id: row.id, sessionId: row.session_id, text: row.text, ...(row.author !== null ? { author: row.author } : {}), createdAt: row.created_at };
-}
 
-/** Keys in the order the memory store keeps them (the order callers write them). */
-function actionItemOf(row: ActionItemRow): ActionItemRecord {
-  return {
-    id: row.id,
-    sessionId: row.session_id,
-    title: row.title,
-    owner: row.owner,
-    ...(row.due_date !== null ? { dueDate: row.due_date } : {}),
-    ...(row.link !== null ? { link: row.link } : {}),
-    status: row.status as ActionItemStatus,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /** Keys in the order callers write them (ExerciseResultRecord's order). */
 function resultOf(row: ResultRow): ExerciseResultRecord {
@@ -1076,16 +975,7 @@ function checkSeq(seq: number): void {
   if (!Number.isInteger(seq) || seq < 1) throw new RangeError(`input seq must be a positive integer, got ${seq}`);
 }
 
-function checkLimit(limit: number | undefined): void {
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
-}
 
-function pageOf(options: { limit?: number; offset?: number }): { limit: number | undefined; offset: number } {
-  checkLimit(options.limit);
-  const offset = options.offset ?? 0;
-  if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`offset must be a non-negative integer, got ${offset}`);
-  return { limit: options.limit, offset };
-}
 
 interface ScheduleRow {
   id: string;
