@@ -316,10 +316,28 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
     });
   });
 
-  // In a cluster, two nodes computing at once may each miss the other's newest participant; a
-  // second pass a second later would settle it, but it kept a node from coming back after a Redis
-  // outage (test/cluster/outage.test.ts) and is left out until that is understood.
+  // In a cluster two nodes may compute at once, each before the other wrote its list, and the later
+  // broadcast would miss someone: a second pass a second later, when every list is written, settles
+  // it (debounced per session; only while Redis is up — nothing to settle, and nothing to queue, in
+  // an outage).
+  const settling = new Map<string, ReturnType<typeof setTimeout>>();
+  function settle(host: LiveSession): void {
+    const cluster = manager.cluster;
+    if (!cluster || settling.has(host.id) || cluster.status().redis !== 'ok') return;
+    const t = setTimeout(() => {
+      settling.delete(host.id);
+      if (!manager.closing && cluster.status().redis === 'ok') void presenceOnce(host);
+    }, 1000);
+    t.unref?.();
+    settling.set(host.id, t);
+  }
+
   async function presence(host: LiveSession): Promise<void> {
+    settle(host);
+    await presenceOnce(host);
+  }
+
+  async function presenceOnce(host: LiveSession): Promise<void> {
     try {
       const people = await manager.store.listParticipants(host.id);
       const here = connected.get(host.id) ?? new Map<string, number>();
@@ -334,6 +352,8 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
 
   return {
     close() {
+      for (const t of settling.values()) clearTimeout(t);
+      settling.clear();
       for (const off of wired.values()) off();
       wired.clear();
     },
