@@ -7,6 +7,7 @@
 // an OS crash can lose the last few, and never corrupts the file.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { ResultSummary, SessionEvent } from '../engine/session/events.ts';
 import type { Input } from '../engine/session/session.ts';
@@ -40,7 +41,20 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Wall clock for the store's own bookkeeping (when a migration was applied). Default Date.now. */
   now?: () => number;
+  /** Told of every group commit of appends (see `grouped`): how many, and the synchronous time. */
+  onCommit?: (appends: number, ms: number) => void;
+  /**
+   * Checkpoint the write-ahead log on a worker thread (server/store/checkpointer.mjs) instead of
+   * inside commits, once the store has committed CHECKPOINTER_AFTER groups. Default true for a
+   * file; always off in memory.
+   */
+  checkpointInWorker?: boolean;
 }
+
+/** Group commits before a store starts its checkpoint thread (short-lived stores never do). */
+const CHECKPOINTER_AFTER = 64;
+/** How often the checkpoint thread runs a PASSIVE checkpoint. */
+const CHECKPOINT_INTERVAL_MS = 1000;
 
 /**
  * The schema, one migration per entry: version n is MIGRATIONS[n - 1]. Append new entries; never
@@ -432,6 +446,86 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     if (closed) throw new Error(`SQLite store ${path} is closed`);
   }
 
+  // Group commit. The appends of a live game day (an input before it is applied; events and the
+  // input's result after) are queued and committed together at the end of the current turn of the
+  // event loop (setImmediate): every session that wrote in the same turn shares one transaction
+  // and one WAL commit. Each append runs in a savepoint of its own, so one that fails (a duplicate
+  // idempotency key, a missing session) fails alone; a failed commit fails them all. The promise of
+  // an append settles only after the commit, so "persisted before applied" holds as before. Under
+  // load the groups grow by themselves, which is when a commit per append would cost most.
+  type Job = { run: () => void; resolve: () => void; reject: (err: unknown) => void; error?: unknown };
+  let queued: Job[] = [];
+  let scheduled: NodeJS.Immediate | null = null;
+  const inSavepoint = db.transaction((run: () => void) => run());
+  const commitGroupTx = db.transaction((jobs: Job[]) => {
+    for (const job of jobs) {
+      try {
+        inSavepoint(job.run);
+      } catch (err) {
+        // An error that ended the whole transaction (SQLite rolls back by itself on some I/O and
+        // memory errors) fails the group: what ran before it in the group is gone too.
+        if (!db.inTransaction) throw err;
+        job.error = err;
+      }
+    }
+  });
+  function commitGroup(): void {
+    scheduled = null;
+    const jobs = queued;
+    queued = [];
+    if (!jobs.length) return;
+    const t0 = performance.now();
+    try {
+      commitGroupTx.immediate(jobs);
+    } catch (err) {
+      for (const job of jobs) job.reject(job.error ?? err);
+      return;
+    } finally {
+      options.onCommit?.(jobs.length, performance.now() - t0);
+    }
+    if (++groupCommits === CHECKPOINTER_AFTER && !inMemory && options.checkpointInWorker !== false) startCheckpointer();
+    for (const job of jobs) {
+      if (job.error !== undefined) job.reject(job.error);
+      else job.resolve();
+    }
+  }
+  // The checkpoint thread. Until it says it is ready, and again if it fails or exits, SQLite's own
+  // automatic checkpoint (every 1,000 pages, inside a commit) stays on: nothing depends on it.
+  let groupCommits = 0;
+  let checkpointer: Worker | null = null;
+  function startCheckpointer(): void {
+    const worker = new Worker(new URL('./checkpointer.mjs', import.meta.url), { workerData: { path: resolve(path), intervalMs: CHECKPOINT_INTERVAL_MS } });
+    worker.unref();
+    checkpointer = worker;
+    const fallBack = () => {
+      if (checkpointer !== worker) return;
+      checkpointer = null;
+      if (!closed) db.pragma('wal_autocheckpoint = 1000');
+    };
+    worker.on('message', (m: { ready?: boolean }) => {
+      if (m.ready && checkpointer === worker && !closed) db.pragma('wal_autocheckpoint = 0');
+    });
+    worker.once('error', fallBack);
+    worker.once('exit', fallBack);
+  }
+  async function stopCheckpointer(): Promise<void> {
+    const worker = checkpointer;
+    if (!worker) return;
+    checkpointer = null;
+    const exited = new Promise<void>((done) => worker.once('exit', () => done()));
+    worker.postMessage('close');
+    await Promise.race([exited, new Promise<void>((done) => setTimeout(done, 5000).unref())]);
+    await worker.terminate();
+  }
+
+  function grouped(run: () => void): Promise<void> {
+    open();
+    return new Promise<void>((resolve, reject) => {
+      queued.push({ run, resolve, reject });
+      scheduled ??= setImmediate(commitGroup);
+    });
+  }
+
   function requireSession(id: string): void {
     if (q.sessionExists.get(id) === undefined) throw new Error(`no session ${id}`);
   }
@@ -560,24 +654,26 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async appendInput(input) {
-      open();
       checkSeq(input.seq);
-      try {
-        q.insertInput.run({
-          sessionId: input.sessionId,
-          seq: input.seq,
-          key: input.key,
-          input: JSON.stringify(input.input),
-          wallTime: input.wallTime,
-          result: input.result === null ? null : JSON.stringify(input.result),
-        });
-      } catch (err) {
-        const m = messageOf(err);
-        if (m.includes('inputs.key') && input.key !== null) throw new DuplicateKeyError(input.sessionId, input.key);
-        if (m.includes('inputs.seq')) throw new Error(`input seq ${input.seq} is already stored for session ${input.sessionId}`, { cause: err });
-        if (m.includes('FOREIGN KEY')) throw new Error(`no session ${input.sessionId}`, { cause: err });
-        throw err;
-      }
+      const row = {
+        sessionId: input.sessionId,
+        seq: input.seq,
+        key: input.key,
+        input: JSON.stringify(input.input),
+        wallTime: input.wallTime,
+        result: input.result === null ? null : JSON.stringify(input.result),
+      };
+      return grouped(() => {
+        try {
+          q.insertInput.run(row);
+        } catch (err) {
+          const m = messageOf(err);
+          if (m.includes('inputs.key') && input.key !== null) throw new DuplicateKeyError(input.sessionId, input.key);
+          if (m.includes('inputs.seq')) throw new Error(`input seq ${input.seq} is already stored for session ${input.sessionId}`, { cause: err });
+          if (m.includes('FOREIGN KEY')) throw new Error(`no session ${input.sessionId}`, { cause: err });
+          throw err;
+        }
+      });
     },
 
     async getInputByKey(sessionId, key) {
@@ -586,9 +682,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async setInputResult(sessionId, seq, result: ResultSummary) {
-      open();
-      const info = q.setInputResult.run(JSON.stringify(result), sessionId, seq);
-      if (info.changes === 0) throw new Error(`no input seq ${seq} in session ${sessionId}`);
+      return grouped(() => {
+        const info = q.setInputResult.run(JSON.stringify(result), sessionId, seq);
+        if (info.changes === 0) throw new Error(`no input seq ${seq} in session ${sessionId}`);
+      });
     },
 
     async listInputs(sessionId) {
@@ -597,8 +694,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async appendEvents(sessionId, events, wallTime, applied) {
-      open();
-      appendEventsTx.immediate(sessionId, events, wallTime, applied);
+      return grouped(() => appendEventsTx(sessionId, events, wallTime, applied));
     },
 
     async replaceEvents(sessionId, events, wallTime) {
@@ -855,7 +951,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async close() {
       if (closed) return;
+      // Appends already queued are committed, not lost.
+      if (scheduled) clearImmediate(scheduled);
+      commitGroup();
       closed = true;
+      // The checkpoint thread's connection closes first, so that this one, the last, checkpoints
+      // the whole log into the database file and removes it.
+      await stopCheckpointer();
       try {
         // Lets SQLite refresh the query planner's statistics where they are stale; cheap.
         db.pragma('optimize');

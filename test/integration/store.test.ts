@@ -82,6 +82,71 @@ describe('SQLite store', () => {
     await b.close();
   });
 
+  it('commits the appends of one turn of the event loop together, each failing alone', async () => {
+    const path = freshPath();
+    const store = createSqliteStore({ path });
+    for (const n of [1, 2, 3]) await store.createSession(sessionRecord(n));
+    await store.appendInput({ sessionId: 's-1', seq: 1, key: 'taken', input: { kind: 'action', at: 1, team: 'red', action: { action: 'observe', service: 'api' } }, wallTime: 1, result: null });
+    const reader = raw(path);
+    const count = () => reader.prepare('SELECT (SELECT count(*) FROM inputs) + (SELECT count(*) FROM events)').pluck().get() as number;
+    const input = (sessionId: string, seq: number, key: string): StoredInput => ({ sessionId, seq, key, input: { kind: 'action', at: 2, team: 'red', action: { action: 'observe', service: 'api' } }, wallTime: 2, result: null });
+    // Issued in the same turn, not awaited one by one: four appends for three sessions, one of
+    // them a duplicate key, one an event batch that does not continue its log.
+    const outcomes = Promise.allSettled([
+      store.appendInput(input('s-2', 1, 'a')),
+      store.appendInput(input('s-1', 2, 'taken')),
+      store.appendEvents('s-3', realEvents().slice(0, 3), 2),
+      store.appendEvents('s-2', realEvents().slice(5, 6), 2),
+      store.appendInput(input('s-3', 1, 'b')),
+    ]);
+    expect(count()).toBe(1); // nothing is written before the turn ends
+    const settled = await outcomes;
+    expect(settled.map((s) => s.status)).toStrictEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(((settled[1] as PromiseRejectedResult).reason as Error).name).toBe('DuplicateKeyError');
+    expect(((settled[3] as PromiseRejectedResult).reason as Error).message).toContain('event seq 6 does not continue the log of session s-2 (expected 1)');
+    expect(count()).toBe(1 + 1 + 3 + 1); // the three that succeeded, and nothing of the two that failed
+    expect(await store.listInputs('s-1')).toHaveLength(1);
+    reader.close();
+    await store.close();
+  });
+
+  it('commits appends still queued when it is closed', async () => {
+    const path = freshPath();
+    const store = createSqliteStore({ path });
+    await store.createSession(sessionRecord(1));
+    const pending = store.appendEvents('s-1', realEvents().slice(0, 4), 1);
+    await store.close();
+    await pending;
+    const again = createSqliteStore({ path });
+    expect(await again.lastEventSeq('s-1')).toBe(4);
+    await again.close();
+  });
+
+  it('checkpoints the write-ahead log on a thread of its own once it is busy', async () => {
+    const path = freshPath();
+    const store = createSqliteStore({ path });
+    await store.createSession(sessionRecord(1));
+    const events = realEvents();
+    const inDbFile = () => {
+      // The database file alone, without its -wal: what checkpoints have copied into it.
+      const copy = `${path}.copy`;
+      writeFileSync(copy, readFileSync(path));
+      const db = new Database(copy, { readonly: true });
+      const n = (db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'events'").pluck().get() as number) ? (db.prepare('SELECT count(*) FROM events').pluck().get() as number) : 0;
+      db.close();
+      rmSync(copy);
+      return n;
+    };
+    // 80 group commits of one event each: far below the 1,000 pages at which SQLite would
+    // checkpoint inside a commit, past the 64 after which the store starts its checkpoint thread.
+    for (let i = 0; i < 80; i++) await store.appendEvents('s-1', [{ ...events[i % events.length], seq: i + 1 }], i);
+    const deadline = Date.now() + 5000;
+    while (inDbFile() < 80 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(inDbFile()).toBe(80);
+    await store.close();
+    expect(existsSync(`${path}-wal`)).toBe(false); // the last connection to close checkpointed and removed it
+  });
+
   it('runs in WAL mode', async () => {
     const path = freshPath();
     const store = createSqliteStore({ path });

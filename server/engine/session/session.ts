@@ -70,7 +70,6 @@ export class Session {
   readonly dt: number;
   readonly teams: TeamRuntime[] = [];
   readonly events: SessionEvent[] = [];
-  readonly inputs: Input[] = [];
   t = 0;
   phase: Phase = 'lobby';
   outcome: Outcome | null = null;
@@ -216,7 +215,6 @@ export class Session {
 
   /** Applies one input at the current simulated time (callers advance the clock first). */
   apply(input: Input): ApplyResult {
-    this.inputs.push(input);
     if (input.kind === 'facilitator') return this.facilitate(input);
     const team = this.team(input.team);
     if (!team) return { seq: null, result: { ok: false, code: 'session/unknown-team', message: `no team "${input.team}" in this session` } };

@@ -7,7 +7,7 @@
 // given size to each per second, spread over ten 100 ms slots like the session driver's steps.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Session as InspectorSession } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
@@ -212,7 +212,7 @@ if (process.env.LOAD_SERVER_MODE === 'ws') {
   const { createMemoryStore } = await import('../../../server/store/memory.ts');
   const { createSqliteStore } = await import('../../../server/store/sqlite.ts');
 
-  let storeStats = { calls: 0, ms: 0, slow: [] as { name: string; ms: number; at: number }[], byName: {} as Record<string, { calls: number; ms: number }> };
+  let storeStats = { calls: 0, ms: 0, commits: 0, commitAppends: 0, slow: [] as { name: string; ms: number; at: number }[], byName: {} as Record<string, { calls: number; ms: number }> };
   // Hook 1: when each telemetry frame is computed (the side channel for the lag).
   let recording = false;
   const computed = new Map<string, number>();
@@ -241,7 +241,16 @@ if (process.env.LOAD_SERVER_MODE === 'ws') {
 
   const storeKind = process.env.LOAD_STORE === 'memory' ? 'memory' : 'sqlite';
   const dataDir = mkdtempSync(join(tmpdir(), 'firedrill-load-'));
-  const store = storeKind === 'memory' ? createMemoryStore() : await createSqliteStore({ path: join(dataDir, 'firedrill.db') });
+  // Hook 3a: SQLite commits its appends in groups at the end of a turn of the event loop, outside
+  // the calls timed below: each group commit is timed here.
+  const onCommit = (appends: number, ms: number) => {
+    if (!recording) return;
+    storeStats.commits++;
+    storeStats.commitAppends += appends;
+    storeStats.ms += ms;
+    if (ms > 20) storeStats.slow.push({ name: `commit of ${appends}`, ms: Math.round(ms), at: wallMs() });
+  };
+  const store = storeKind === 'memory' ? createMemoryStore() : await createSqliteStore({ path: join(dataDir, 'firedrill.db'), onCommit });
   // Hook 3: slow store calls (better-sqlite3 is synchronous: a slow commit or checkpoint blocks the loop).
   for (const [name, fn] of Object.entries(store)) {
     if (typeof fn !== 'function') continue;
@@ -278,6 +287,13 @@ if (process.env.LOAD_SERVER_MODE === 'ws') {
       if (tid !== String(process.pid)) spawnSync('taskset', ['-p', '-c', process.env.LOAD_HELPERS_CORE, tid], { stdio: 'ignore' });
     }
   }
+  // LOAD_HELPERS_NICE=n (diagnostic): give every thread but the main one that niceness, so that on
+  // a shared core V8's concurrent GC work runs when the event loop does not need the core.
+  if (process.env.LOAD_HELPERS_NICE) {
+    for (const tid of readdirSync('/proc/self/task')) {
+      if (tid !== String(process.pid)) setPriority(Number(tid), Number(process.env.LOAD_HELPERS_NICE));
+    }
+  }
   simClock = () => running.manager.loaded()[0]?.session.t;
   let framesSent0 = 0;
   const framesSent = () => Number(/firedrill_telemetry_frames_total (\d+)/.exec(running.manager.metrics.render())?.[1] ?? 0);
@@ -288,7 +304,7 @@ if (process.env.LOAD_SERVER_MODE === 'ws') {
     heap,
     async windowBegin() {
       computed.clear();
-      storeStats = { calls: 0, ms: 0, slow: [], byName: {} };
+      storeStats = { calls: 0, ms: 0, commits: 0, commitAppends: 0, slow: [], byName: {} };
       engineNs = 0n;
       frameNs = 0n;
       recording = true;
