@@ -97,7 +97,9 @@ export class SessionManager {
       if (this.closing) return;
       // A failed step (the store unreachable) is reported by the host's queue; it must not become
       // an unhandled rejection, which would end the process.
-      if (host.phase === 'running') host.advance().catch(() => undefined);
+      // Between slices a host may have been unloaded (its lease lost) or replaced: only the
+      // current one moves.
+      if (host.phase === 'running' && this.hosts.get(host.id) === host) host.advance().catch(() => undefined);
       if (++n % STEP_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
