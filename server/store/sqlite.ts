@@ -447,15 +447,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   // Group commit. The appends of a live game day (an input before it is applied; events and the
-  // input's result after) are queued and committed together at the end of the current turn of the
-  // event loop (setImmediate): every session that wrote in the same turn shares one transaction
-  // and one WAL commit. Each append runs in a savepoint of its own, so one that fails (a duplicate
+  // input's result after) are queued and committed together once the code running now and the
+  // promise callbacks it set off are done (process.nextTick, queued from the first append): every
+  // session that wrote in that run (a clock step's slice of sessions, the messages of one socket
+  // read) shares one transaction and one WAL commit, without waiting for the event loop's next
+  // phase (setImmediate cost each action two turns of a busy loop in its round trip). Each append runs in a savepoint of its own, so one that fails (a duplicate
   // idempotency key, a missing session) fails alone; a failed commit fails them all. The promise of
   // an append settles only after the commit, so "persisted before applied" holds as before. Under
   // load the groups grow by themselves, which is when a commit per append would cost most.
   type Job = { run: () => void; resolve: () => void; reject: (err: unknown) => void; error?: unknown };
   let queued: Job[] = [];
-  let scheduled: NodeJS.Immediate | null = null;
+  let scheduled = false;
   const inSavepoint = db.transaction((run: () => void) => run());
   const commitGroupTx = db.transaction((jobs: Job[]) => {
     for (const job of jobs) {
@@ -470,7 +472,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
   });
   function commitGroup(): void {
-    scheduled = null;
+    scheduled = false;
     const jobs = queued;
     queued = [];
     if (!jobs.length) return;
@@ -522,7 +524,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     open();
     return new Promise<void>((resolve, reject) => {
       queued.push({ run, resolve, reject });
-      scheduled ??= setImmediate(commitGroup);
+      if (!scheduled) {
+        scheduled = true;
+        process.nextTick(commitGroup);
+      }
     });
   }
 
@@ -952,7 +957,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async close() {
       if (closed) return;
       // Appends already queued are committed, not lost.
-      if (scheduled) clearImmediate(scheduled);
       commitGroup();
       closed = true;
       // The checkpoint thread's connection closes first, so that this one, the last, checkpoints
