@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { readLibrary } from './library/fs.ts';
 import { buildApp } from './http/app.ts';
 import { SessionManager } from './live/manager.ts';
+import { checkBackgroundNice, lowerBackgroundThreads } from './live/threads.ts';
 import { attachGateway, originAllowed, type FiredrillServer } from './realtime/gateway.ts';
 import { MAX_MESSAGE_BYTES } from './protocol/messages.ts';
 import { createSqliteStore } from './store/sqlite.ts';
@@ -44,6 +45,11 @@ export interface ServeOptions {
   cluster?: { nodeId?: string; prefix?: string; leaseTtlMs?: number; callTimeoutMs?: number };
   stepMs?: number;
   clientDir?: string;
+  /**
+   * Niceness for every thread but the event loop's (V8's GC and compiler workers, libuv's pool):
+   * FIREDRILL_BACKGROUND_NICE, default 10; 0 leaves them alone. See server/live/threads.ts.
+   */
+  backgroundNice?: number;
   /** The scheduler's clock and timers (tests drive scheduled game days with them). */
   scheduler?: Pick<SchedulerOptions, 'now' | 'setTimeout' | 'clearTimeout' | 'dryRun' | 'leader'>;
 }
@@ -59,6 +65,7 @@ export interface Running {
 
 export async function startServer(options: ServeOptions): Promise<Running> {
   const logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  checkBackgroundNice(options.backgroundNice ?? 10);
   const library = await readLibrary(options.libraryDir);
   if (library.problems.length) logger.warn({ problems: library.problems.length }, 'the scenario library has problems; run `firedrill validate`');
   let store = options.store;
@@ -139,6 +146,9 @@ export async function startServer(options: ServeOptions): Promise<Running> {
   await app.listen({ port: options.port, host: options.host });
   manager.start();
   cluster?.run();
+  // Last, so that the threads started so far (V8's workers, libuv's pool) are all there.
+  const threads = lowerBackgroundThreads(options.backgroundNice ?? 10);
+  logger.debug({ nice: options.backgroundNice ?? 10, ...threads }, 'background threads yield to the event loop');
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}`;
@@ -195,6 +205,7 @@ export function defaultServeOptions(libraryDir: string): ServeOptions {
     libraryDir,
     allowedOrigins: (process.env.FIREDRILL_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     adminToken: process.env.FIREDRILL_ADMIN_TOKEN ?? nanoid(32),
+    backgroundNice: process.env.FIREDRILL_BACKGROUND_NICE === undefined || process.env.FIREDRILL_BACKGROUND_NICE === '' ? 10 : Number(process.env.FIREDRILL_BACKGROUND_NICE),
     clientDir: fileURLToPath(new URL('../client/dist/', import.meta.url)),
   };
 }
