@@ -3,23 +3,17 @@
 // Usage: <ReadinessPanel sessionId={id} token={creds.facilitatorToken} />
 import { useEffect, useState } from 'react';
 import { optional } from '../lib/api.ts';
-import type { ReadinessItem } from '../lib/schedule-api.ts';
+import type { SessionReadiness } from '../lib/schedule-api.ts';
 import { Panel } from './ui.tsx';
 
-interface Kept {
-  scheduled: true;
-  schedule: { id: string; title: string };
-  n: number;
-  ready: boolean;
-  readiness: ReadinessItem[];
-}
+type Kept = Extract<SessionReadiness, { scheduled: true }>;
 
 export function ReadinessPanel({ sessionId, token }: { sessionId: string; token?: string }) {
   const [kept, setKept] = useState<Kept>();
   useEffect(() => {
     if (!token) return;
     let live = true;
-    optional<Kept | { scheduled: false }>(`/api/sessions/${encodeURIComponent(sessionId)}/readiness`, token).then((k) => live && k?.scheduled && setKept(k), () => undefined);
+    optional<SessionReadiness>(`/api/sessions/${encodeURIComponent(sessionId)}/readiness`, token).then((k) => live && k?.scheduled && setKept(k), () => undefined);
     return () => {
       live = false;
     };

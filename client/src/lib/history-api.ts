@@ -2,7 +2,7 @@
 // evidence exports. All of them take the operator's admin token, which this tab remembers
 // (sessionStorage) once typed.
 import type { Static } from 'typebox';
-import type { HistoryPage, TrendsResponse } from '../../../server/protocol/history.ts';
+import type { HistoryPage, HistoryQuery, TrendsResponse } from '../../../server/protocol/history.ts';
 import { ApiError, request } from './api.ts';
 
 export type History = Static<typeof HistoryPage>;
@@ -29,12 +29,8 @@ export function saveAdminToken(token: string): void {
   }
 }
 
-export interface HistoryFilter {
-  team?: string;
-  from?: string;
-  to?: string;
-  kind?: 'game-day' | 'practice';
-}
+/** The filters of the history page (the rest of GET /api/history's query is the server's default). */
+export type HistoryFilter = Pick<HistoryQuery, 'team' | 'from' | 'to' | 'kind'>;
 
 export function historyQuery(f: HistoryFilter, extra: Record<string, string> = {}): string {
   const q = new URLSearchParams();

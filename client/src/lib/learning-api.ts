@@ -1,7 +1,7 @@
 // The learning loop's REST routes (docs/protocol.md): the risk register (admin token), overdue
 // action items across game days (admin token) and the export of a scenario (public).
 import type { Static } from 'typebox';
-import type { CreateRiskBody, ExportResult, RiskOut, RiskRegister, UpdateRiskBody } from '../../../server/protocol/rest-learning.ts';
+import type { CreateRiskBody, ExportQuery, ExportResult, RiskOut, RiskRegister, UpdateRiskBody } from '../../../server/protocol/rest-learning.ts';
 import type { ActionItemsAcrossSessions } from '../../../server/protocol/rest.ts';
 import { request } from './api.ts';
 
@@ -34,6 +34,6 @@ export function overdueActionItems(token: string): Promise<OverdueItems> {
   return request<OverdueItems>('/api/action-items?overdue=true&limit=20', { token });
 }
 
-export function exportScenario(id: string, format: 'fis' | 'chaostoolkit'): Promise<Exported> {
+export function exportScenario(id: string, format: Static<typeof ExportQuery>['format']): Promise<Exported> {
   return request<Exported>(`/api/scenarios/${encodeURIComponent(id)}/export?format=${format}`);
 }

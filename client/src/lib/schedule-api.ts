@@ -1,76 +1,13 @@
 // Scheduled game days over REST (server/http/routes/schedules.ts), and the schedule tokens this
 // browser holds (localStorage): the programme page shows more for the schedules it created.
+import type {
+  CreatedSchedule, CreateScheduleBody, JoinInfo, OccurrenceView, Readiness, ScheduleList, ScheduleSummary, ScheduleView, SessionReadiness, TickBody,
+} from '../../../server/protocol/rest-schedules.ts';
 import { request } from './api.ts';
 
-export type ReadinessItem = { id: string; label: string; kind: 'automatic' | 'manual'; ok: boolean | null; detail?: string; by?: string; at?: string };
-
-export interface OccurrenceView {
-  n: number;
-  startsAt: string;
-  local: string;
-  scenario: { id: string; title: string };
-  status: 'scheduled' | 'opened' | 'missed' | 'cancelled';
-  joinCode: string;
-  joinLink: string;
-  facilitatorToken: string;
-  sessionId: string | null;
-  note: string | null;
-  ready: boolean;
-  readiness: ReadinessItem[];
-}
-
-export interface ScheduleView {
-  id: string;
-  title: string;
-  scenario: string | null;
-  tag: string | null;
-  start: string;
-  timeZone: string;
-  durationMinutes: number;
-  teams: string[];
-  staffing: Record<string, string[]>;
-  recurrence: string | null;
-  rrule: string | null;
-  allowRepeats: boolean;
-  speed: number;
-  createdAt: string;
-  cancelledAt: string | null;
-  occurrences: OccurrenceView[];
-}
-
-export interface ScheduleSummary {
-  id: string;
-  title: string;
-  timeZone: string;
-  durationMinutes: number;
-  teams: string[];
-  recurrence: string | null;
-  next: { n: number; startsAt: string; local: string; status: string } | null;
-}
-
-export interface NewSchedule {
-  title?: string;
-  scenario?: string;
-  tag?: string;
-  start: string;
-  timeZone: string;
-  durationMinutes: number;
-  teams: string[];
-  staffing?: Record<string, string[]>;
-  recurrence?: string;
-  allowRepeats?: boolean;
-}
-
-export interface JoinInfo {
-  state: 'scheduled' | 'opened' | 'missed' | 'cancelled';
-  title: string;
-  teams: string[];
-  opensAt: string;
-  local: string;
-  timeZone: string;
-  durationMinutes: number;
-  current: { joinCode: string; state: string; opensAt: string; local: string } | null;
-}
+export type { JoinInfo, OccurrenceView, ScheduleSummary, ScheduleView, SessionReadiness };
+export type ReadinessItem = Readiness;
+export type NewSchedule = CreateScheduleBody;
 
 const KEY = 'firedrill.schedules';
 
@@ -94,13 +31,13 @@ export function rememberSchedule(id: string, token: string): void {
 
 const path = (id: string) => `/api/schedules/${encodeURIComponent(id)}`;
 
-export const listSchedules = () => request<{ schedules: ScheduleSummary[] }>('/api/schedules').then((r) => r.schedules);
-export const createSchedule = (body: NewSchedule) => request<{ token: string; schedule: ScheduleView }>('/api/schedules', { method: 'POST', body: JSON.stringify(body) });
+export const listSchedules = () => request<ScheduleList>('/api/schedules').then((r) => r.schedules);
+export const createSchedule = (body: NewSchedule) => request<CreatedSchedule>('/api/schedules', { method: 'POST', body: JSON.stringify(body) });
 export const getSchedule = (id: string, token: string) => request<ScheduleView>(path(id), { token });
 export const cancelSchedule = (id: string, token: string) => request<ScheduleView>(path(id), { method: 'DELETE', token });
 export const checkReadiness = (id: string, n: number, token: string) => request<OccurrenceView>(`${path(id)}/occurrences/${n}/readiness`, { token });
 export const tickReadiness = (id: string, n: number, item: string, done: boolean, by: string, token: string) =>
-  request<OccurrenceView>(`${path(id)}/occurrences/${n}/readiness/${encodeURIComponent(item)}`, { method: 'PUT', token, body: JSON.stringify({ done, by }) });
+  request<OccurrenceView>(`${path(id)}/occurrences/${n}/readiness/${encodeURIComponent(item)}`, { method: 'PUT', token, body: JSON.stringify({ done, by } satisfies TickBody) });
 export const joinInfo = (code: string) => request<JoinInfo>(`/api/join/${encodeURIComponent(code)}`);
 
 /** Downloads the schedule's .ics (the route needs the token, so not a plain link). */

@@ -4,10 +4,14 @@
 // opens. The scheduler (server/learning/scheduler.ts) opens the lobbies; `firedrill serve` starts it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Type, { type Static } from 'typebox';
+import Type from 'typebox';
 import { ERRORS, type ErrorCode } from '../../protocol/errors.ts';
 import { parseDuration } from '../../engine/duration.ts';
-import { ErrorResponse, SessionIdParams, TeamName } from '../../protocol/rest.ts';
+import { ErrorResponse, SessionIdParams } from '../../protocol/rest.ts';
+import {
+  CodeParams, CreatedSchedule, CreateScheduleBody, ItemParams, JoinInfo, OccurrenceParams, OccurrenceView, ScheduleList, ScheduleParams, ScheduleView, SessionReadiness,
+  StaffingBody, TickBody, type ScheduleSummary,
+} from '../../protocol/rest-schedules.ts';
 import type { OccurrenceRecord, ReadinessItem, ScheduleRecord } from '../../store/store.ts';
 import { buildIcs } from '../../learning/ics.ts';
 import { formatLocal, localAt, parseRecurrence, rrule } from '../../learning/schedule.ts';
@@ -18,108 +22,6 @@ import { iso, sendError } from '../reply.ts';
 
 const bearer = [{ bearer: [] }];
 const authErrors = { 401: ErrorResponse, 404: ErrorResponse, 429: ErrorResponse };
-const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
-const Person = Type.String({ minLength: 1, maxLength: 80 });
-const Staffing = Type.Record(Type.String(), Type.Array(Person, { maxItems: 20 }), { description: 'Team → who is assigned to it ahead of the day.' });
-
-export const CreateScheduleBody = Type.Object(
-  {
-    title: Type.Optional(Type.String({ maxLength: 120, description: 'Default: the scenario\u2019s title, or `Game day: #<tag>`.' })),
-    scenario: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'One scenario of the library; or give `tag`.' })),
-    tag: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$', description: 'Each game day picks a scenario with this tag (rotation: one the teams have not played, unless `allowRepeats`).' })),
-    start: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}$', description: 'The first game day, local time in `timeZone`: `YYYY-MM-DDTHH:MM`.' }),
-    timeZone: Type.String({ minLength: 1, maxLength: 64, description: 'An IANA zone: `Europe/London`, `America/New_York`, `UTC`.' }),
-    durationMinutes: Type.Integer({ minimum: 5, maximum: 1440, description: 'How long the game day lasts (the invitation\u2019s length, and the window in which a lobby still opens after a restart).' }),
-    teams: Type.Array(TeamName, { minItems: 1, maxItems: 20 }),
-    staffing: Type.Optional(Staffing),
-    recurrence: Type.Optional(Type.String({ maxLength: 100, description: '`first Tuesday monthly`, `every 2 weeks on Thursday`, `weekly on Monday`, `monthly on day 15`, `last Friday monthly`. Absent: once.' })),
-    allowRepeats: Type.Optional(Type.Boolean({ description: 'Rotation may pick a scenario the teams already played.' })),
-    speed: Type.Optional(Type.Number({ minimum: 0.25, maximum: 60 })),
-  },
-  { additionalProperties: false },
-);
-
-const Readiness = Type.Object({
-  id: Type.String(),
-  label: Type.String(),
-  kind: Type.Union([Type.Literal('automatic'), Type.Literal('manual')]),
-  ok: Type.Union([Type.Boolean(), Type.Null()], { description: 'null: not checked (automatic) or not ticked (manual).' }),
-  detail: Type.Optional(Type.String()),
-  by: Type.Optional(Type.String({ description: 'Who ticked it (manual items).' })),
-  at: Type.Optional(Type.String({ description: 'When it was checked or ticked.' })),
-});
-
-const OccurrenceView = Type.Object({
-  n: Type.Integer({ description: '0 for the first game day of the schedule.' }),
-  startsAt: Type.String({ description: 'When the lobby opens (UTC).' }),
-  local: Type.String({ description: 'The same instant in the schedule\u2019s zone, `YYYY-MM-DDTHH:MM`.' }),
-  scenario: Type.Object({ id: Type.String(), title: Type.String() }),
-  status: Type.Union([Type.Literal('scheduled'), Type.Literal('opened'), Type.Literal('missed'), Type.Literal('cancelled')]),
-  joinCode: Type.String(),
-  joinLink: Type.String(),
-  facilitatorToken: Type.String({ description: 'The console\u2019s key to the session once it is opened.' }),
-  sessionId: Type.Union([Type.String(), Type.Null()]),
-  note: Type.Union([Type.String(), Type.Null()]),
-  ready: Type.Boolean({ description: 'Every item of the checklist is ok.' }),
-  readiness: Type.Array(Readiness),
-});
-
-const ScheduleView = Type.Object({
-  id: Type.String(),
-  title: Type.String(),
-  scenario: Type.Union([Type.String(), Type.Null()]),
-  tag: Type.Union([Type.String(), Type.Null()]),
-  start: Type.String(),
-  timeZone: Type.String(),
-  durationMinutes: Type.Integer(),
-  teams: Type.Array(Type.String()),
-  staffing: Staffing,
-  recurrence: Type.Union([Type.String(), Type.Null()], { description: 'The rule in canonical words.' }),
-  rrule: Type.Union([Type.String(), Type.Null()], { description: 'The same as an RFC 5545 RRULE.' }),
-  allowRepeats: Type.Boolean(),
-  speed: Type.Number(),
-  createdAt: Type.String(),
-  cancelledAt: Type.Union([Type.String(), Type.Null()]),
-  occurrences: Type.Array(OccurrenceView, { description: 'Past game days and the next one (allocated ahead, with its join code).' }),
-});
-
-const CreatedSchedule = Type.Object({
-  token: Type.String({ description: 'Keep it: it reads and changes this schedule (`Authorization: Bearer`).' }),
-  schedule: ScheduleView,
-});
-
-const ScheduleSummary = Type.Object({
-  id: Type.String(),
-  title: Type.String(),
-  timeZone: Type.String(),
-  durationMinutes: Type.Integer(),
-  teams: Type.Array(Type.String()),
-  recurrence: Type.Union([Type.String(), Type.Null()]),
-  next: Type.Union([
-    Type.Object({ n: Type.Integer(), startsAt: Type.String(), local: Type.String(), status: Type.String() }),
-    Type.Null(),
-  ], { description: 'The next game day (or the one open now); null when the schedule has none left.' }),
-});
-
-const ScheduleParams = Type.Object({ id: Id }, { additionalProperties: false });
-const OccurrenceParams = Type.Object({ id: Id, n: Type.Integer({ minimum: 0, maximum: 100000 }) }, { additionalProperties: false });
-const ItemParams = Type.Object({ id: Id, n: Type.Integer({ minimum: 0, maximum: 100000 }), item: Type.String({ pattern: '^[a-z-]{1,40}$' }) }, { additionalProperties: false });
-const TickBody = Type.Object({ done: Type.Boolean(), by: Type.String({ minLength: 1, maxLength: 80, description: 'Who ticks it.' }) }, { additionalProperties: false });
-const CodeParams = Type.Object({ code: Type.String({ pattern: '^[A-Za-z0-9]{4,32}$' }) }, { additionalProperties: false });
-
-const JoinInfo = Type.Object({
-  state: Type.Union([Type.Literal('scheduled'), Type.Literal('opened'), Type.Literal('missed'), Type.Literal('cancelled')]),
-  title: Type.String(),
-  teams: Type.Array(Type.String()),
-  opensAt: Type.String(),
-  local: Type.String({ description: 'When it opens, in the schedule\u2019s zone.' }),
-  timeZone: Type.String(),
-  durationMinutes: Type.Integer(),
-  current: Type.Union([
-    Type.Object({ joinCode: Type.String(), state: Type.String(), opensAt: Type.String(), local: Type.String() }),
-    Type.Null(),
-  ], { description: 'For a recurring schedule, its current game day when this code is an older one\u2019s.' }),
-});
 
 function failureReply(reply: FastifyReply, f: Failure): FastifyReply {
   const code = (f.error.code in ERRORS ? f.error.code : 'request/invalid') as ErrorCode;
@@ -206,6 +108,14 @@ export async function scheduleRoutes(root: FastifyInstance): Promise<void> {
     return null;
   };
 
+  /** The preamble of the routes that change a schedule: its token or the admin token (as `access`), then the running scheduler. Null once answered. */
+  const manage = async (req: FastifyRequest, reply: FastifyReply, id: string): Promise<{ s: ScheduleRecord; sch: Scheduler } | null> => {
+    const s = await access(req, reply, id);
+    if (!s) return null;
+    const sch = scheduler(reply);
+    return sch ? { s, sch } : null;
+  };
+
   app.post('/api/schedules', {
     schema: {
       summary: 'Schedule a game day',
@@ -231,11 +141,11 @@ export async function scheduleRoutes(root: FastifyInstance): Promise<void> {
       summary: 'The programme: scheduled game days',
       description: 'Every schedule not cancelled, soonest next game day first: titles, times, teams. No scenario, join code or token.',
       tags: ['schedules'],
-      response: { 200: Type.Object({ schedules: Type.Array(ScheduleSummary) }) },
+      response: { 200: ScheduleList },
     },
   }, async () => {
     const now = schedulerFor(manager)?.clock() ?? root.firedrill.now();
-    const out: Static<typeof ScheduleSummary>[] = [];
+    const out: ScheduleSummary[] = [];
     for (const s of await manager.store.listSchedules()) {
       if (s.cancelledAt !== null) continue;
       const occ = await manager.store.listOccurrences(s.id);
@@ -250,7 +160,7 @@ export async function scheduleRoutes(root: FastifyInstance): Promise<void> {
         next: next ? { n: next.n, startsAt: iso(next.startsAt), local: formatLocal(localAt(next.startsAt, s.timeZone)), status: next.status } : null,
       });
     }
-    const key = (x: Static<typeof ScheduleSummary>) => (x.next ? Date.parse(x.next.startsAt) : Infinity);
+    const key = (x: ScheduleSummary) => (x.next ? Date.parse(x.next.startsAt) : Infinity);
     return { schedules: out.sort((a, b) => key(a) - key(b)) };
   });
 
@@ -279,10 +189,9 @@ export async function scheduleRoutes(root: FastifyInstance): Promise<void> {
       response: { 200: ScheduleView, ...authErrors },
     },
   }, async (req, reply) => {
-    const s = await access(req, reply, req.params.id);
-    if (!s) return reply;
-    const sch = scheduler(reply);
-    if (!sch) return reply;
+    const a = await manage(req, reply, req.params.id);
+    if (!a) return reply;
+    const { s, sch } = a;
     const cancelled = await sch.cancel(s.id);
     return scheduleOut(cancelled ?? s, baseUrl(req));
   });
@@ -294,14 +203,13 @@ export async function scheduleRoutes(root: FastifyInstance): Promise<void> {
       tags: ['schedules'],
       security: bearer,
       params: ScheduleParams,
-      body: Type.Object({ staffing: Staffing }, { additionalProperties: false }),
+      body: StaffingBody,
       response: { 200: ScheduleView, 400: ErrorResponse, ...authErrors },
     },
   }, async (req, reply) => {
-    const s = await access(req, reply, req.params.id);
-    if (!s) return reply;
-    const sch = scheduler(reply);
-    if (!sch) return reply;
+    const a = await manage(req, reply, req.params.id);
+    if (!a) return reply;
+    const { s, sch } = a;
     const updated = await sch.setStaffing(s, req.body.staffing);
     if ('error' in updated) return failureReply(reply, updated);
     return scheduleOut(updated, baseUrl(req));
@@ -362,10 +270,9 @@ export async function scheduleRoutes(root: FastifyInstance): Promise<void> {
       response: { 200: OccurrenceView, ...authErrors },
     },
   }, async (req, reply) => {
-    const s = await access(req, reply, req.params.id);
-    if (!s) return reply;
-    const sch = scheduler(reply);
-    if (!sch) return reply;
+    const a = await manage(req, reply, req.params.id);
+    if (!a) return reply;
+    const { s, sch } = a;
     const o = await sch.readiness(s, req.params.n);
     if ('error' in o) return failureReply(reply, o);
     return occurrenceOut(s, o, baseUrl(req));
@@ -382,10 +289,9 @@ export async function scheduleRoutes(root: FastifyInstance): Promise<void> {
       response: { 200: OccurrenceView, 400: ErrorResponse, ...authErrors },
     },
   }, async (req, reply) => {
-    const s = await access(req, reply, req.params.id);
-    if (!s) return reply;
-    const sch = scheduler(reply);
-    if (!sch) return reply;
+    const a = await manage(req, reply, req.params.id);
+    if (!a) return reply;
+    const { s, sch } = a;
     const o = await sch.tick(s, req.params.n, req.params.item, req.body.done, req.body.by);
     if ('error' in o) return failureReply(reply, o);
     return occurrenceOut(s, o, baseUrl(req));
@@ -438,10 +344,7 @@ export async function scheduleRoutes(root: FastifyInstance): Promise<void> {
       security: bearer,
       params: SessionIdParams,
       response: {
-        200: Type.Union([
-          Type.Object({ scheduled: Type.Literal(true), schedule: Type.Object({ id: Type.String(), title: Type.String() }), n: Type.Integer(), ready: Type.Boolean(), readiness: Type.Array(Readiness) }),
-          Type.Object({ scheduled: Type.Literal(false) }),
-        ]),
+        200: SessionReadiness,
         403: ErrorResponse,
         ...authErrors,
       },
