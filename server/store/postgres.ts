@@ -30,12 +30,6 @@ import {
   DuplicateKeyError,
   type ActionItemRecord,
   type ActionItemStatus,
-  type ExerciseKind,
-  type ExerciseResultRecord,
-  type OccurrenceRecord,
-  type OccurrenceStatus,
-  type RiskRecord,
-  type ScheduleRecord,
   type LessonRecord,
   type ParticipantRecord,
   type SessionPatch,
@@ -45,6 +39,7 @@ import {
   type StoredInput,
 } from './store.ts';
 import { LESSON_COLUMNS, ACTION_ITEM_COLUMNS, summaryOf, inputOf, eventOf, participantOf, lessonOf, actionItemOf, checkLimit, pageOf, type SummaryRow, type InputRow, type EventRow, type ParticipantRow, type LessonRow, type ActionItemRow } from './rows.ts';
+import { RESULT_COLUMNS, RISK_COLUMNS, SCHEDULE_COLUMNS, OCCURRENCE_COLUMNS, resultOf, riskOf, scheduleOf, occurrenceOf, type ResultRow, type RiskRow, type ScheduleRow, type OccurrenceRow } from './rows.ts';
 
 export interface PostgresStoreOptions {
   /** postgres://user[:password]@host[:port]/database[?…] */
@@ -870,31 +865,7 @@ interface Db {
   open(): void;
 }
 
-interface ResultRow {
-  session_id: string;
-  team: string;
-  scenario_id: string;
-  scenario_title: string;
-  tags: string;
-  kind: string;
-  participants: string;
-  ended_at: number;
-  summary: string;
-}
-const RESULT_COLUMNS = 'session_id, team, scenario_id, scenario_title, tags, kind, participants, ended_at, summary';
-
 function pgHistory(db: Db): Pick<Store, 'saveExerciseResults' | 'listExerciseResults' | 'listSessionsMissingResults'> {
-  const resultOf = (row: ResultRow): ExerciseResultRecord => ({
-    sessionId: row.session_id,
-    team: row.team,
-    scenarioId: row.scenario_id,
-    scenarioTitle: row.scenario_title,
-    tags: JSON.parse(row.tags),
-    kind: row.kind as ExerciseKind,
-    participants: JSON.parse(row.participants),
-    endedAt: row.ended_at,
-    summary: JSON.parse(row.summary),
-  });
   return {
     async saveExerciseResults(sessionId, rows) {
       db.open();
@@ -957,33 +928,7 @@ function pgHistory(db: Db): Pick<Store, 'saveExerciseResults' | 'listExerciseRes
   };
 }
 
-interface RiskRow {
-  id: string;
-  title: string;
-  description: string;
-  likelihood: number;
-  impact: number;
-  detection: number;
-  scenario_ids: string;
-  owner: string | null;
-  created_at: number;
-  updated_at: number;
-}
-const RISK_COLUMNS = 'id, title, description, likelihood, impact, detection, scenario_ids, owner, created_at, updated_at';
-
 function pgRisks(db: Db): Pick<Store, 'addRisk' | 'getRisk' | 'listRisks' | 'updateRisk' | 'deleteRisk' | 'lastEndedByScenario'> {
-  const riskOf = (row: RiskRow): RiskRecord => ({
-    id: row.id,
-    title: row.title,
-    description: row.description,
-    likelihood: row.likelihood,
-    impact: row.impact,
-    detection: row.detection,
-    scenarioIds: JSON.parse(row.scenario_ids) as string[],
-    ...(row.owner !== null ? { owner: row.owner } : {}),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  });
   return {
     async addRisk(risk) {
       db.open();
@@ -1070,78 +1015,12 @@ function pgRisks(db: Db): Pick<Store, 'addRisk' | 'getRisk' | 'listRisks' | 'upd
   };
 }
 
-interface ScheduleRow {
-  id: string;
-  token: string;
-  title: string;
-  scenario_id: string | null;
-  tag: string | null;
-  start_local: string;
-  time_zone: string;
-  duration_min: number;
-  teams: string;
-  staffing: string;
-  recurrence: string | null;
-  allow_repeats: boolean;
-  speed: number;
-  created_at: number;
-  cancelled_at: number | null;
-}
-
-interface OccurrenceRow {
-  schedule_id: string;
-  n: number;
-  starts_at: number;
-  scenario_id: string;
-  join_code: string;
-  facilitator_token: string;
-  status: string;
-  session_id: string | null;
-  note: string | null;
-  readiness: string;
-  updated_at: number;
-}
-
-const SCHEDULE_COLUMNS =
-  'id, token, title, scenario_id, tag, start_local, time_zone, duration_min, teams, staffing, recurrence, allow_repeats, speed, created_at, cancelled_at';
-const OCCURRENCE_COLUMNS = 'schedule_id, n, starts_at, scenario_id, join_code, facilitator_token, status, session_id, note, readiness, updated_at';
-
 function pgSchedules(
   db: Db,
 ): Pick<
   Store,
   'createSchedule' | 'getSchedule' | 'getScheduleByToken' | 'listSchedules' | 'updateSchedule' | 'putOccurrence' | 'listOccurrences' | 'getOccurrenceByJoinCode' | 'getOccurrenceBySession'
 > {
-  const scheduleOf = (row: ScheduleRow): ScheduleRecord => ({
-    id: row.id,
-    token: row.token,
-    title: row.title,
-    scenario: row.scenario_id,
-    tag: row.tag,
-    start: row.start_local,
-    timeZone: row.time_zone,
-    durationMinutes: row.duration_min,
-    teams: JSON.parse(row.teams),
-    staffing: JSON.parse(row.staffing),
-    recurrence: row.recurrence,
-    allowRepeats: row.allow_repeats,
-    speed: row.speed,
-    createdAt: row.created_at,
-    cancelledAt: row.cancelled_at,
-  });
-  const occurrenceOf = (row: OccurrenceRow): OccurrenceRecord => ({
-    scheduleId: row.schedule_id,
-    n: row.n,
-    startsAt: row.starts_at,
-    scenario: row.scenario_id,
-    joinCode: row.join_code,
-    facilitatorToken: row.facilitator_token,
-    status: row.status as OccurrenceStatus,
-    sessionId: row.session_id,
-    note: row.note,
-    readiness: JSON.parse(row.readiness),
-    updatedAt: row.updated_at,
-  });
   const oneSchedule = async (where: string, value: string) => {
     const row = (await db.query<ScheduleRow>(`SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE ${where} = $1`, [value]))[0];
     return row && scheduleOf(row);

@@ -1,9 +1,22 @@
 // What the SQL stores (SQLite and PostgreSQL) share: the rows they read back, identical in both,
-// and how a row becomes a record. Each store keeps what differs (sessions' flags, BIGINTs, JSON
-// columns of the later tables) in its own file.
+// and how a row becomes a record. Each store keeps what differs (sessions' flags, BIGINTs) in its
+// own file; where a shared row differs (a boolean SQLite returns as 0/1), its field is the union.
 import type { ResultSummary, SessionEvent } from '../engine/session/events.ts';
 import type { Input } from '../engine/session/session.ts';
-import type { ActionItemRecord, ActionItemStatus, LessonRecord, ParticipantRecord, SessionSummary, StoredInput } from './store.ts';
+import type {
+  ActionItemRecord,
+  ActionItemStatus,
+  ExerciseKind,
+  ExerciseResultRecord,
+  LessonRecord,
+  OccurrenceRecord,
+  OccurrenceStatus,
+  ParticipantRecord,
+  RiskRecord,
+  ScheduleRecord,
+  SessionSummary,
+  StoredInput,
+} from './store.ts';
 
 export interface SummaryRow {
   id: string;
@@ -63,8 +76,71 @@ export interface ActionItemRow {
   updated_at: number;
 }
 
+export interface ResultRow {
+  session_id: string;
+  team: string;
+  scenario_id: string;
+  scenario_title: string;
+  tags: string;
+  kind: string;
+  participants: string;
+  ended_at: number;
+  summary: string;
+}
+
+export interface RiskRow {
+  id: string;
+  title: string;
+  description: string;
+  likelihood: number;
+  impact: number;
+  detection: number;
+  scenario_ids: string;
+  owner: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ScheduleRow {
+  id: string;
+  token: string;
+  title: string;
+  scenario_id: string | null;
+  tag: string | null;
+  start_local: string;
+  time_zone: string;
+  duration_min: number;
+  teams: string;
+  staffing: string;
+  recurrence: string | null;
+  /** SQLite: 0 or 1; PostgreSQL: a boolean. */
+  allow_repeats: number | boolean;
+  speed: number;
+  created_at: number;
+  cancelled_at: number | null;
+}
+
+export interface OccurrenceRow {
+  schedule_id: string;
+  n: number;
+  starts_at: number;
+  scenario_id: string;
+  join_code: string;
+  facilitator_token: string;
+  status: string;
+  session_id: string | null;
+  note: string | null;
+  readiness: string;
+  updated_at: number;
+}
+
 export const LESSON_COLUMNS = 'id, session_id, text, author, created_at';
 export const ACTION_ITEM_COLUMNS = 'id, session_id, title, owner, due_date, link, status, created_at, updated_at';
+export const RESULT_COLUMNS = 'session_id, team, scenario_id, scenario_title, tags, kind, participants, ended_at, summary';
+export const RISK_COLUMNS = 'id, title, description, likelihood, impact, detection, scenario_ids, owner, created_at, updated_at';
+export const SCHEDULE_COLUMNS =
+  'id, token, title, scenario_id, tag, start_local, time_zone, duration_min, teams, staffing, recurrence, allow_repeats, speed, created_at, cancelled_at';
+export const OCCURRENCE_COLUMNS = 'schedule_id, n, starts_at, scenario_id, join_code, facilitator_token, status, session_id, note, readiness, updated_at';
 
 export function summaryOf(row: SummaryRow): SessionSummary {
   return {
@@ -116,6 +192,72 @@ function actionItemOf(row: ActionItemRow): ActionItemRecord {
     ...(row.link !== null ? { link: row.link } : {}),
     status: row.status as ActionItemStatus,
     createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Keys in the order callers write them (ExerciseResultRecord's order). */
+export function resultOf(row: ResultRow): ExerciseResultRecord {
+  return {
+    sessionId: row.session_id,
+    team: row.team,
+    scenarioId: row.scenario_id,
+    scenarioTitle: row.scenario_title,
+    tags: JSON.parse(row.tags),
+    kind: row.kind as ExerciseKind,
+    participants: JSON.parse(row.participants),
+    endedAt: row.ended_at,
+    summary: JSON.parse(row.summary),
+  };
+}
+
+export function riskOf(row: RiskRow): RiskRecord {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    likelihood: row.likelihood,
+    impact: row.impact,
+    detection: row.detection,
+    scenarioIds: JSON.parse(row.scenario_ids) as string[],
+    ...(row.owner !== null ? { owner: row.owner } : {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function scheduleOf(row: ScheduleRow): ScheduleRecord {
+  return {
+    id: row.id,
+    token: row.token,
+    title: row.title,
+    scenario: row.scenario_id,
+    tag: row.tag,
+    start: row.start_local,
+    timeZone: row.time_zone,
+    durationMinutes: row.duration_min,
+    teams: JSON.parse(row.teams),
+    staffing: JSON.parse(row.staffing),
+    recurrence: row.recurrence,
+    allowRepeats: row.allow_repeats === true || row.allow_repeats === 1,
+    speed: row.speed,
+    createdAt: row.created_at,
+    cancelledAt: row.cancelled_at,
+  };
+}
+
+export function occurrenceOf(row: OccurrenceRow): OccurrenceRecord {
+  return {
+    scheduleId: row.schedule_id,
+    n: row.n,
+    startsAt: row.starts_at,
+    scenario: row.scenario_id,
+    joinCode: row.join_code,
+    facilitatorToken: row.facilitator_token,
+    status: row.status as OccurrenceStatus,
+    sessionId: row.session_id,
+    note: row.note,
+    readiness: JSON.parse(row.readiness),
     updatedAt: row.updated_at,
   };
 }

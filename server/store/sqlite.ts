@@ -15,13 +15,11 @@ import {
   checkActionItemFields,
   checkActionItemQuery,
   checkRiskFields,
-  type RiskRecord,
   checkExerciseResults,
   DuplicateKeyError,
   type ActionItemRecord,
   type AppliedInput,
   type ActionItemStatus,
-  type ExerciseKind,
   type ExerciseResultRecord,
   type LessonRecord,
   type ParticipantRecord,
@@ -31,8 +29,9 @@ import {
   type Store,
   type StoredInput,
 } from './store.ts';
-import { checkOccurrenceFields, type OccurrenceRecord, type OccurrenceStatus, type ScheduleRecord, type Store as StoreOf } from './store.ts';
+import { checkOccurrenceFields, type Store as StoreOf } from './store.ts';
 import { LESSON_COLUMNS, ACTION_ITEM_COLUMNS, summaryOf, inputOf, eventOf, participantOf, lessonOf, actionItemOf, checkLimit, pageOf, type SummaryRow, type InputRow, type EventRow, type ParticipantRow, type LessonRow, type ActionItemRow } from './rows.ts';
+import { RESULT_COLUMNS, RISK_COLUMNS, SCHEDULE_COLUMNS, OCCURRENCE_COLUMNS, resultOf, riskOf, scheduleOf, occurrenceOf, type ResultRow, type RiskRow, type ScheduleRow, type OccurrenceRow } from './rows.ts';
 
 export interface SqliteStoreOptions {
   /** A file path (its directory is created when missing) or ':memory:'. */
@@ -249,35 +248,6 @@ interface SessionRow {
 
 
 
-
-interface ResultRow {
-  session_id: string;
-  team: string;
-  scenario_id: string;
-  scenario_title: string;
-  tags: string;
-  kind: string;
-  participants: string;
-  ended_at: number;
-  summary: string;
-}
-
-const RESULT_COLUMNS = 'session_id, team, scenario_id, scenario_title, tags, kind, participants, ended_at, summary';
-
-interface RiskRow {
-  id: string;
-  title: string;
-  description: string;
-  likelihood: number;
-  impact: number;
-  detection: number;
-  scenario_ids: string;
-  owner: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-const RISK_COLUMNS = 'id, title, description, likelihood, impact, detection, scenario_ids, owner, created_at, updated_at';
 
 
 const SESSION_COLUMNS =
@@ -1039,36 +1009,6 @@ function eventParams(sessionId: string, e: SessionEvent, wallTime: number) {
 
 
 
-/** Keys in the order callers write them (ExerciseResultRecord's order). */
-function resultOf(row: ResultRow): ExerciseResultRecord {
-  return {
-    sessionId: row.session_id,
-    team: row.team,
-    scenarioId: row.scenario_id,
-    scenarioTitle: row.scenario_title,
-    tags: JSON.parse(row.tags),
-    kind: row.kind as ExerciseKind,
-    participants: JSON.parse(row.participants),
-    endedAt: row.ended_at,
-    summary: JSON.parse(row.summary),
-  };
-}
-
-function riskOf(row: RiskRow): RiskRecord {
-  return {
-    id: row.id,
-    title: row.title,
-    description: row.description,
-    likelihood: row.likelihood,
-    impact: row.impact,
-    detection: row.detection,
-    scenarioIds: JSON.parse(row.scenario_ids) as string[],
-    ...(row.owner !== null ? { owner: row.owner } : {}),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
 function flag(value: unknown): number {
   return value === undefined ? 0 : 1;
 }
@@ -1082,42 +1022,6 @@ function checkSeq(seq: number): void {
 }
 
 
-
-interface ScheduleRow {
-  id: string;
-  token: string;
-  title: string;
-  scenario_id: string | null;
-  tag: string | null;
-  start_local: string;
-  time_zone: string;
-  duration_min: number;
-  teams: string;
-  staffing: string;
-  recurrence: string | null;
-  allow_repeats: number;
-  speed: number;
-  created_at: number;
-  cancelled_at: number | null;
-}
-
-interface OccurrenceRow {
-  schedule_id: string;
-  n: number;
-  starts_at: number;
-  scenario_id: string;
-  join_code: string;
-  facilitator_token: string;
-  status: string;
-  session_id: string | null;
-  note: string | null;
-  readiness: string;
-  updated_at: number;
-}
-
-const SCHEDULE_COLUMNS =
-  'id, token, title, scenario_id, tag, start_local, time_zone, duration_min, teams, staffing, recurrence, allow_repeats, speed, created_at, cancelled_at';
-const OCCURRENCE_COLUMNS = 'schedule_id, n, starts_at, scenario_id, join_code, facilitator_token, status, session_id, note, readiness, updated_at';
 
 type ScheduleMethods = Pick<
   StoreOf,
@@ -1152,38 +1056,9 @@ function sqliteSchedules(db: Database.Database, open: () => void): ScheduleMetho
     occurrenceByCode: db.prepare(`SELECT ${OCCURRENCE_COLUMNS} FROM schedule_occurrences WHERE join_code = ?`),
     occurrenceBySession: db.prepare(`SELECT ${OCCURRENCE_COLUMNS} FROM schedule_occurrences WHERE session_id = ? ORDER BY schedule_id, n LIMIT 1`),
   };
-  const scheduleOf = (row: ScheduleRow | undefined): ScheduleRecord | undefined =>
-    row && {
-      id: row.id,
-      token: row.token,
-      title: row.title,
-      scenario: row.scenario_id,
-      tag: row.tag,
-      start: row.start_local,
-      timeZone: row.time_zone,
-      durationMinutes: row.duration_min,
-      teams: JSON.parse(row.teams),
-      staffing: JSON.parse(row.staffing),
-      recurrence: row.recurrence,
-      allowRepeats: row.allow_repeats === 1,
-      speed: row.speed,
-      createdAt: row.created_at,
-      cancelledAt: row.cancelled_at,
-    };
-  const occurrenceOf = (row: OccurrenceRow | undefined): OccurrenceRecord | undefined =>
-    row && {
-      scheduleId: row.schedule_id,
-      n: row.n,
-      startsAt: row.starts_at,
-      scenario: row.scenario_id,
-      joinCode: row.join_code,
-      facilitatorToken: row.facilitator_token,
-      status: row.status as OccurrenceStatus,
-      sessionId: row.session_id,
-      note: row.note,
-      readiness: JSON.parse(row.readiness),
-      updatedAt: row.updated_at,
-    };
+  // The shared converters take a row; a lookup that finds none stays undefined.
+  const scheduleOrNone = (row: ScheduleRow | undefined) => row && scheduleOf(row);
+  const occurrenceOrNone = (row: OccurrenceRow | undefined) => row && occurrenceOf(row);
   return {
     async createSchedule(s) {
       open();
@@ -1215,15 +1090,15 @@ function sqliteSchedules(db: Database.Database, open: () => void): ScheduleMetho
     },
     async getSchedule(id) {
       open();
-      return scheduleOf(q.byId.get(id) as ScheduleRow | undefined);
+      return scheduleOrNone(q.byId.get(id) as ScheduleRow | undefined);
     },
     async getScheduleByToken(token) {
       open();
-      return scheduleOf(q.byToken.get(token) as ScheduleRow | undefined);
+      return scheduleOrNone(q.byToken.get(token) as ScheduleRow | undefined);
     },
     async listSchedules() {
       open();
-      return (q.list.all() as ScheduleRow[]).map((r) => scheduleOf(r)!);
+      return (q.list.all() as ScheduleRow[]).map(scheduleOf);
     },
     async updateSchedule(id, patch) {
       open();
@@ -1263,15 +1138,15 @@ function sqliteSchedules(db: Database.Database, open: () => void): ScheduleMetho
     },
     async listOccurrences(scheduleId) {
       open();
-      return (q.listOccurrences.all(scheduleId) as OccurrenceRow[]).map((r) => occurrenceOf(r)!);
+      return (q.listOccurrences.all(scheduleId) as OccurrenceRow[]).map(occurrenceOf);
     },
     async getOccurrenceByJoinCode(code) {
       open();
-      return occurrenceOf(q.occurrenceByCode.get(code) as OccurrenceRow | undefined);
+      return occurrenceOrNone(q.occurrenceByCode.get(code) as OccurrenceRow | undefined);
     },
     async getOccurrenceBySession(sessionId) {
       open();
-      return occurrenceOf(q.occurrenceBySession.get(sessionId) as OccurrenceRow | undefined);
+      return occurrenceOrNone(q.occurrenceBySession.get(sessionId) as OccurrenceRow | undefined);
     },
   };
 }
