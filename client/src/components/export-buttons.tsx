@@ -3,16 +3,10 @@
 import { useState } from 'react';
 import { exportScenario, type Exported } from '../lib/learning-api.ts';
 import { errorText } from '../lib/format.ts';
+import { saveText } from '../lib/download.ts';
 
 function save(name: string, doc: unknown) {
-  const url = URL.createObjectURL(new Blob([JSON.stringify(doc, null, 2) + '\n'], { type: 'application/json' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  saveText(JSON.stringify(doc, null, 2) + '\n', name, 'application/json');
 }
 
 export function ExportButtons({ scenarioId }: { scenarioId: string }) {

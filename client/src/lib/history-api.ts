@@ -59,13 +59,4 @@ export async function fetchFile(path: string, token: string): Promise<Blob> {
   return res.blob();
 }
 
-export function saveBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
+export { saveBlob } from './download.ts';

@@ -4,6 +4,7 @@ import type {
   CreatedSchedule, CreateScheduleBody, JoinInfo, OccurrenceView, Readiness, ScheduleList, ScheduleSummary, ScheduleView, SessionReadiness, TickBody,
 } from '../../../server/protocol/rest-schedules.ts';
 import { request } from './api.ts';
+import { saveBlob } from './download.ts';
 
 export type { JoinInfo, OccurrenceView, ScheduleSummary, ScheduleView, SessionReadiness };
 export type ReadinessItem = Readiness;
@@ -44,14 +45,7 @@ export const joinInfo = (code: string) => request<JoinInfo>(`/api/join/${encodeU
 export async function downloadIcs(id: string, token: string, title: string): Promise<void> {
   const res = await fetch(`${path(id)}/calendar.ics`, { headers: { Authorization: `Bearer ${token}` } });
   if (!res.ok) throw new Error(`the invitation could not be made (${res.status})`);
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = `firedrill-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'game-day'}.ics`;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  saveBlob(await res.blob(), `firedrill-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'game-day'}.ics`);
 }
 
 /** The viewer's time zone. */

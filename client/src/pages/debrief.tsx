@@ -9,6 +9,7 @@ import { useEffect, useState } from 'react';
 import { loadCreds, saveCreds, type Creds } from '../lib/creds.ts';
 import { ApiError, getReport, getScores, getSession, type ReportFormat, type Scores, type SessionInfo } from '../lib/api.ts';
 import { errorText } from '../lib/format.ts';
+import { saveText } from '../lib/download.ts';
 import { Link } from '../lib/router.tsx';
 import { Tabs } from '../components/ui.tsx';
 import { TeamComparison } from '../components/team-comparison.tsx';
@@ -98,14 +99,7 @@ export function DebriefPage({ id }: { id: string }) {
     setDownloadError(undefined);
     try {
       const text = await getReport(id, token, format);
-      const url = URL.createObjectURL(new Blob([text], { type: TYPES[format].mime }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `firedrill-${session?.scenario.id ?? 'report'}-${id}.${format}`;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveText(text, `firedrill-${session?.scenario.id ?? 'report'}-${id}.${format}`, TYPES[format].mime);
     } catch (e) {
       setDownloadError(errorText(e));
     }

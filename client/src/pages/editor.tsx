@@ -6,6 +6,7 @@ import { ApiError, listScenarios, type Scenario } from '../lib/api.ts';
 import { dryRunScenario, previewScenario, scenarioSource, type DryRun, type Preview, type Problem } from '../lib/editor-api.ts';
 import { SCENARIO_TEMPLATE, TEMPLATE_ID } from '../lib/editor-template.ts';
 import { clock, errorText } from '../lib/format.ts';
+import { saveText } from '../lib/download.ts';
 import { Link, navigate } from '../lib/router.tsx';
 import { takeDraft } from '../lib/premortem.ts';
 import { ExportButtons } from '../components/export-buttons.tsx';
@@ -50,14 +51,7 @@ function fileId(text: string, preview?: Preview): string {
 }
 
 function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  saveText(text, name, 'application/yaml');
 }
 
 function markersOf(problems: readonly { line: number; message: string; code: string }[], severity: LineMarker['severity'], into = new Map<number, LineMarker>()) {
