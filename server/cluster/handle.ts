@@ -165,6 +165,14 @@ export class SessionHandle implements LiveSession {
     });
   }
 
+  /** This copy up to `seq` (a moving client has seen that far), from the store; the feed brings the rest. */
+  reach(seq: number): Promise<void> {
+    if (this.local || seq <= this.published) return Promise.resolve();
+    return this.enqueue(async () => {
+      if (!this.local) await this.catchUp(seq);
+    });
+  }
+
   /** After Redis came back: whatever the feed lost is in the store. */
   resync(): Promise<void> {
     return this.enqueue(async () => {

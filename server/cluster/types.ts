@@ -30,6 +30,12 @@ export interface LiveSession {
   subscribe(listener: HostListener): () => void;
   /** Present on a handle: logs and views come from the owner. Absent: read `session` directly. */
   readonly remote?: RemoteReads;
+  /**
+   * Present on a handle: brings this node's copy of the log up to `seq` from the store. A client
+   * that moves from a node whose copy was ahead (or from a dead owner) may have seen events this
+   * copy has not published yet; they would reach it again live, after the replay.
+   */
+  reach?(seq: number): Promise<void>;
 }
 
 export interface ClusterHooks {

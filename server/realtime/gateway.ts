@@ -61,6 +61,9 @@ function check(schema: TSchema, value: unknown): boolean {
 /** The events a client may send (`ClientToServer`). */
 const CLIENT_EVENTS: ReadonlySet<string> = new Set<keyof ClientToServer>(['action', 'command', 'logs', 'view', 'resume']);
 
+/** How long a connecting client waits for this node's copy of the log to reach what it has seen. */
+const REACH_TIMEOUT_MS = 5000;
+
 function rooms(host: { id: string }) {
   return { all: `s:${host.id}`, facilitators: `s:${host.id}:f`, team: (t: string) => `s:${host.id}:t:${t}` };
 }
@@ -123,6 +126,20 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
       err.data = errorBody(code, message);
       next(err);
     };
+    // A client that comes from another node may have seen events that this node's copy of the
+    // log has not reached yet (in a cluster); the copy catches up from the store first, or those
+    // events would come again live after the replay. Bounded: a slow store delays, never blocks.
+    const admit = async () => {
+      const { host, lastSeq } = socket.data;
+      if (host.reach && lastSeq > host.published) {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, REACH_TIMEOUT_MS, 'late')));
+        const done = await Promise.race([host.reach(lastSeq).then(() => 'ok' as const), late]);
+        clearTimeout(timer);
+        if (done === 'late' || lastSeq > host.published) logger.warn({ session: host.id, lastSeq, published: host.published }, 'a client has seen events this node\u2019s copy of the log does not have yet');
+      }
+      next();
+    };
     try {
       const auth = socket.handshake.auth as unknown;
       if (hasForbiddenKey(auth)) return fail('message/forbidden-key');
@@ -134,7 +151,7 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
           const host = await manager.open(participant.sessionId);
           if (!host) return fail('session/not-found');
           socket.data = { host, kind: 'participant', participant: { id: participant.id, name: participant.name, team: participant.team, role: participant.role, connected: true, token: participant.token }, lastSeq: a.lastSeq ?? 0 };
-          return next();
+          return admit();
         }
         const host = await manager.byFacilitatorToken(a.token);
         if (!host) {
@@ -143,7 +160,7 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
           return fail('auth/invalid-token');
         }
         socket.data = { host, kind: 'facilitator', lastSeq: a.lastSeq ?? 0 };
-        return next();
+        return admit();
       }
       if (!joinLimiter.take(ip)) {
         logger.warn({ ip }, 'join refused: rate limited (join-code guessing?)');
@@ -159,7 +176,7 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
       const joined = await manager.join(host, a.team, a.name, a.role ?? 'responder');
       if ('error' in joined) return fail(joined.error.code as ErrorCode, joined.error.message);
       socket.data = { host, kind: 'participant', participant: { id: joined.id, name: joined.name, team: joined.team, role: joined.role, connected: true, token: joined.token }, lastSeq: a.lastSeq ?? 0 };
-      next();
+      await admit();
     } catch (err) {
       logger.error({ err }, 'socket handshake failed');
       fail('internal');
