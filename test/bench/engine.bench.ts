@@ -53,3 +53,28 @@ for (const teams of [4]) {
   const wall = median(Array.from({ length: 3 }, () => runOnce(spec, 3600, teams).wallMs));
   console.log(`${largest.id} with ${teams} teams: one simulated hour in ${(wall / 1000).toFixed(3)} s (${(wall / teams / 1000).toFixed(3)} s per team)`);
 }
+
+// Heap held by sessions as a game day goes on (needs --expose-gc, which `npm run bench` passes):
+// 50 sessions of friday-deploy with two teams each, nobody acting, measured after a full GC.
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) {
+  console.log('\nsession heap: skipped (run with node --expose-gc, as `npm run bench` does)');
+} else {
+  const N = 50;
+  const spec = lib.scenarios.get('friday-deploy')!.spec;
+  const long = { ...spec, duration: 3600, stop: [] };
+  gc();
+  const base = process.memoryUsage().heapUsed;
+  const sessions = Array.from({ length: N }, (_, i) => new Session({ scenario: long, workload: lib.workloads.get(spec.workload)!, runbooks: lib.runbooks, seed: i + 1, teams: ['blue', 'red'] }));
+  for (const s of sessions) s.start();
+  console.log('');
+  console.log(`session heap: ${N} sessions of friday-deploy, 2 teams each, no actions (KiB per session, after a full GC)`);
+  console.log('simulated minute  heap per session  log lines per team  events');
+  for (const minute of [0, 5, 15, 30, 60]) {
+    for (const s of sessions) s.advanceTo(minute * 60);
+    gc();
+    const kib = (process.memoryUsage().heapUsed - base) / N / 1024;
+    const lines = sessions[0].teams[0].world.logs.reduce((a, r) => a + r.length, 0);
+    console.log(`${String(minute).padStart(16)}  ${kib.toFixed(0).padStart(16)}  ${String(lines).padStart(18)}  ${String(sessions[0].events.length).padStart(6)}`);
+  }
+}

@@ -165,7 +165,7 @@ export function svc(s: Session, id: string) {
 
 export function logsOf(s: Session, id: string): string[] {
   const w = s.teams[0].world;
-  return w.logs[w.byId.get(id)!].map((l) => l.message);
+  return w.logs[w.byId.get(id)!].lines().map((l) => l.message);
 }
 
 /** A team action at the session's current time. */

@@ -203,7 +203,7 @@ export class Companions {
       this.host.log({ type: 'message', text: `${r.name}: our services (${names}) look healthy — errors under 1%, latency normal. Nothing on our side; I'll stay on the bridge if you need a hand.`, source: `responder:${r.oncall}` }, team.id);
       return;
     }
-    const line = [...world.logs[worst.idx]].reverse().find((l) => l.level === 'error' || l.level === 'fatal' || l.level === 'warn');
+    const line = world.logs[worst.idx].findLast((level) => level === 'error' || level === 'fatal' || level === 'warn');
     const text =
       `${r.name}: ${worst.id} is at ${(worst.m.error_rate * 100).toFixed(1)}% errors, p99 ${Math.round(worst.m.latency_p99_ms)} ms.` +
       (line ? ` Its logs say: "${line.message.length > 160 ? line.message.slice(0, 157) + '…' : line.message}".` : '') +

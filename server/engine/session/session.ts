@@ -372,7 +372,7 @@ export class Session {
         return lines.length ? lines.join('\n') : `no deploys of ${service ?? 'any service'} during this incident (running ${svc?.version ?? '?'})`;
       }
       case 'logs': {
-        const lines = svc ? world.logs[svc.idx].filter((l) => l.level !== 'info' && l.level !== 'debug').slice(-5) : [];
+        const lines = svc ? world.logs[svc.idx].lines().filter((l) => l.level !== 'info' && l.level !== 'debug').slice(-5) : [];
         return lines.length ? lines.map((l) => `${l.level.toUpperCase()} ${l.message}`).join('\n') : `no warnings or errors in ${service} logs`;
       }
       case 'metric': {

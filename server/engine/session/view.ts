@@ -127,7 +127,7 @@ export function serviceLogs(session: Session, teamId: string, service: string, l
   if (!team) return [];
   const i = team.world.byId.get(service);
   if (i === undefined) return [];
-  return team.world.logs[i].slice(-limit);
+  return team.world.logs[i].lines(limit);
 }
 
 /** The audit log (deploys, config pushes, operator commands) of a team's workload. */

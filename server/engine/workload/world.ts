@@ -3,6 +3,7 @@ import type { Rng } from '../random.ts';
 import type { FaultSpec } from '../faults/schema.ts';
 import type { AlertRuleSpec, DependencySpec, ServiceSpec, WorkloadSpec } from './schema.ts';
 import { parseDuration } from '../duration.ts';
+import { Interner, LogRing } from './log-ring.ts';
 
 export interface ServiceMetrics {
   rps: number;
@@ -207,7 +208,8 @@ export interface World {
   faults: ActiveFault[];
   scheduled: Scheduled[];
   drainedZones: Set<string>;
-  logs: LogLine[][];
+  /** Per service (by index): the recent log lines, oldest first. */
+  logs: LogRing[];
   audit: LogLine[];
   rng: Rng;
   t: number;
@@ -355,7 +357,7 @@ export function createWorld(spec: WorkloadSpec, extraAlerts: AlertRuleSpec[], rn
     faults: [],
     scheduled: [],
     drainedZones: new Set(),
-    logs: services.map(() => []),
+    logs: ringsFor(services),
     audit: [],
     rng,
     t: 0,
@@ -395,9 +397,12 @@ export function replicasInZone(world: World, svc: ServiceRuntime, zone: string, 
 }
 
 export function pushLog(world: World, svc: ServiceRuntime, level: LogLine['level'], message: string): void {
-  const ring = world.logs[svc.idx];
-  ring.push({ t: world.t, service: svc.id, level, message });
-  if (ring.length > LOG_RING) ring.splice(0, ring.length - LOG_RING);
+    world.logs[svc.idx].push(world.t, level, message);
+}
+
+function ringsFor(services: readonly ServiceRuntime[]): LogRing[] {
+  const interner = new Interner();
+  return services.map((s) => new LogRing(s.id, LOG_RING, interner));
 }
 
 export function pushAudit(world: World, service: string, message: string): void {
