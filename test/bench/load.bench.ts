@@ -10,7 +10,11 @@
 // core 0 and the load generator (test/bench/load/generator.ts, a lean socket.io client over `ws`)
 // pinned to core 1 (`taskset`; without it they run unpinned and a warning says so). Loopback only.
 // Each level gets a fresh server. Then, in the same run, a plain `ws` server sends a frame of the
-// same size to as many clients at 1 Hz: the baseline for CPU per delivered frame.
+// same size to as many clients at 1 Hz: the baseline for CPU per delivered frame; and a bare
+// socket.io server does the same fan-out through rooms of ten (no engine, no store): the floor that
+// the transport firedrill must use sets, in CPU per frame and heap per client. The firedrill server
+// also reports the time spent inside its telemetry emits (socket.io encoding to the writev): the
+// part of its work that the ws baseline does alone.
 //
 // Method (also in docs/performance.md):
 // - action round trip: generator time from sending `42<id>["action",…]` to its `43<id>` ack;
@@ -36,7 +40,8 @@
 // Environment (all optional):
 //   LOAD_LEVELS=100,1000,4000   participants per level (sessions of LOAD_TEAMS × LOAD_TEAM_SIZE)
 //   LOAD_WINDOW_S=45            measured window per level (after LOAD_WARMUP_S=5 of running)
-//   LOAD_WS_WINDOW_S=20         window of the plain ws baseline; LOAD_BASELINE=0 skips it
+//   LOAD_WS_WINDOW_S=20         window of each baseline: plain ws, then the same fan-out through bare
+//                               socket.io (LOAD_SIO_BASELINE=0 skips that one); LOAD_BASELINE=0 skips both
 //   LOAD_SCENARIO=friday-deploy LOAD_TEAMS=2 LOAD_TEAM_SIZE=10 LOAD_ACTION_PERIOD_S=10 (0 = no actions)
 //   LOAD_START_SPREAD_S=1       session starts spread over this long (0 = all in the same instant)
 //   LOAD_FACILITATORS=leave     or `stay`: each session's facilitator stays and gets every team's frames
@@ -73,6 +78,7 @@ const ACTION_PERIOD_MS = Number(env.LOAD_ACTION_PERIOD_S ?? 10) * 1000;
 const FACILITATORS_STAY = env.LOAD_FACILITATORS === 'stay';
 const START_SPREAD_MS = Number(env.LOAD_START_SPREAD_S ?? 1) * 1000;
 const BASELINE = env.LOAD_BASELINE !== '0';
+const SIO_BASELINE = env.LOAD_SIO_BASELINE !== '0';
 const SERVER_ARGS = (env.LOAD_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean);
 const PROFILE_DIR = env.LOAD_PROFILE ? resolve(env.LOAD_PROFILE) : null;
 // Other work on a shared machine disturbs tail latencies less when ours runs at a higher priority.
@@ -302,6 +308,7 @@ async function firedrillLevel(participants: number): Promise<LevelResult> {
       engineCpuPct: (s.engineMs / s.wallMs) * 100,
       frameBuildPct: (s.frameMs / s.wallMs) * 100,
       cpuPerFrameUs,
+      fanoutPerFrameUs: (s.fanoutMs * 1000) / g.telemetry,
       cpuPerMessageUs: s.cpuUs / (g.telemetry + g.events + g.otherMessages + g.rtt.n),
       eldP50Ms: s.eldP50Ms,
       eldP99Ms: s.eldP99Ms,
@@ -333,17 +340,34 @@ async function firedrillLevel(participants: number): Promise<LevelResult> {
   }
 }
 
-async function wsLevel(clients: number, frameText: string, frameBytes: number): Promise<Record<string, number>> {
-  const server = start('./server.ts', 0, { LOAD_SERVER_MODE: 'ws' });
+async function wsLevel(clients: number, frameText: string, frameBytes: number, mode: 'ws' | 'sio' = 'ws'): Promise<Record<string, number>> {
+  const server = start('./server.ts', 0, { LOAD_SERVER_MODE: mode });
   const gen = start('./generator.ts', 1, {});
   try {
     const port = await server.call<number>('port');
     // The same size as firedrill's average telemetry message: its sample frame, trimmed or padded.
-    let text = frameText.slice(0, Math.round(frameBytes));
-    if (text.length < frameBytes) text += ' '.repeat(Math.round(frameBytes) - text.length);
+    // socket.io gets the sample frame as an object (it encodes it per broadcast, as for firedrill),
+    // padded to the same length on the wire as firedrill's average frame.
+    let text: string;
+    if (mode === 'sio') {
+      // The sample is often a full frame (every service), larger than the average: services are
+      // dropped until it fits, then a pad field makes up the rest.
+      const frame = (JSON.parse(frameText.slice(2)) as [string, { services: Record<string, unknown> }])[1]; // `42["telemetry",{…}]`
+      const wire = (f: object) => Buffer.byteLength(`42["telemetry",${JSON.stringify(f)}]`);
+      const services = { ...frame.services };
+      for (const id of Object.keys(services).reverse()) {
+        if (wire({ ...frame, services, pad: '' }) <= frameBytes) break;
+        delete services[id];
+      }
+      const pad = Math.max(0, Math.round(frameBytes) - wire({ ...frame, services, pad: '' }));
+      text = JSON.stringify({ ...frame, services, pad: ' '.repeat(pad) });
+    } else {
+      text = frameText.slice(0, Math.round(frameBytes));
+      if (text.length < frameBytes) text += ' '.repeat(Math.round(frameBytes) - text.length);
+    }
     await server.call('frame', { text });
     const h0 = await server.call('heap');
-    const ramp = await gen.call('plain', { port, clients, concurrency: 50 }, 300_000);
+    const ramp = await gen.call(mode === 'sio' ? 'bare' : 'plain', { port, clients, concurrency: 50 }, 300_000);
     await sleep(2000);
     const quietness = await quiet();
     await gen.call('windowBegin');
@@ -372,7 +396,7 @@ async function wsLevel(clients: number, frameText: string, frameBytes: number): 
   }
 }
 
-function table(r: LevelResult, ws: Record<string, number> | null): string {
+function table(r: LevelResult, ws: Record<string, number> | null, sio: Record<string, number> | null = null): string {
   const n = r.participants;
   const x = r as unknown as Record<string, number>;
   const ratio = ws ? x.cpuPerFrameUs / ws.cpuPerFrameUs : NaN;
@@ -387,8 +411,11 @@ function table(r: LevelResult, ws: Record<string, number> | null): string {
     ['frames computed in the busiest 100 ms slot of the second', `${f1(x.busiestSlotPct)} % (10 % = evenly spread)`, ''],
     ['server CPU (of one core)', `${f1(x.serverCpuPct)} % (user ${f1(x.serverUserPct)}, sys ${f1(x.serverSystemPct)}); engine ${f1(x.engineCpuPct)} %, frame building ${f2(x.frameBuildPct)} %`, ''],
     ['server CPU per delivered frame', `${f1(x.cpuPerFrameUs)} µs (per message of any kind ${f1(x.cpuPerMessageUs)} µs)`, ''],
+    ['  of which sending telemetry (socket.io emit to the wire)', `${f1(x.fanoutPerFrameUs)} µs per delivered frame${ws ? ` = ${f2(x.fanoutPerFrameUs / ws.cpuPerFrameUs)}× ws` : ''}`, ''],
     ['plain ws baseline, same run', ws ? `${f1(ws.cpuPerFrameUs)} µs per frame (${int(ws.framesPerS)} frames/s of ${int(ws.frameBytes)} B, CPU ${f1(ws.serverCpuPct)} %, heap ${f2(ws.heapPerClientKiB)} KiB/client)` : 'skipped', ''],
     ['ratio firedrill / ws', f2(ratio), `≤ ${GOALS.cpuRatio}: ${ws ? mark(ratio <= GOALS.cpuRatio) : '–'}`],
+    ['bare socket.io baseline, same run', sio ? `${f1(sio.cpuPerFrameUs)} µs per frame (${int(sio.framesPerS)} frames/s of ${int(sio.frameBytes)} B, CPU ${f1(sio.serverCpuPct)} %, heap ${f2(sio.heapPerClientKiB)} KiB/client)` : 'skipped', ''],
+    ['ratio bare socket.io / ws; firedrill / bare socket.io', sio && ws ? `${f2(sio.cpuPerFrameUs / ws.cpuPerFrameUs)}; ${f2(x.cpuPerFrameUs / sio.cpuPerFrameUs)}` : '–', 'the transport\u2019s own floor'],
     ['server event-loop delay p50 / p99 (max)', `${f1(x.eldP50Ms)} / ${f1(x.eldP99Ms)} ms (${f1(x.eldMaxMs)})${ws ? `; ws baseline p99 ${f1(ws.eldP99Ms)} ms` : ''}`, ''],
     ['server stalls (a timer > 50 ms late)', `${int(x.stalls)}, ${int(x.stallMs)} ms in all; ${int(x.stallMsWhileCoreTaken)} ms of it while other processes held ≥ 50 % of core 0`, ''],
     ['store calls (synchronous time, group commits included)', `${int(x.storeCallsPerS)}/s in ${int(x.storeCommitsPerS)} group commits/s (${f2(x.appendsPerCommit)} appends each), ${f1(x.storePct)} % of wall time; ${int(x.storeSlow)} over 20 ms (${int(x.storeSlowMs)} ms in all, longest ${int(x.storeSlowMax)} ms)`, ''],
@@ -427,7 +454,7 @@ console.log(
 if (SERVER_ARGS.length) console.log(`server Node flags: ${SERVER_ARGS.join(' ')}`);
 console.log(`goals: ${GOALS.participants} participants on one process; action round trip p99 ≤ ${GOALS.rttP99Ms} ms; CPU per delivered frame ≤ ${GOALS.cpuRatio}× plain ws; heap ≤ ${GOALS.heapKiB} KiB per participant\n`);
 
-const results: { firedrill: LevelResult; ws: Record<string, number> | null }[] = [];
+const results: { firedrill: LevelResult; ws: Record<string, number> | null; sio: Record<string, number> | null }[] = [];
 for (const level of LEVELS) {
   const t0 = Date.now();
   console.log(`## ${int(level)} participants`);
@@ -441,9 +468,10 @@ for (const level of LEVELS) {
     continue;
   }
   const ws = BASELINE ? await wsLevel(r.participants, r.sampleFrame as string, r.frameBytes as number) : null;
+  const sio = BASELINE && SIO_BASELINE ? await wsLevel(r.participants, r.sampleFrame as string, r.frameBytes as number, 'sio') : null;
   delete (r as Record<string, unknown>).sampleFrame;
-  results.push({ firedrill: r, ws });
-  console.log(table(r, ws));
+  results.push({ firedrill: r, ws, sio });
+  console.log(table(r, ws, sio));
   if (Object.keys(r.refusals as object).length) console.log(`refused actions by code: ${JSON.stringify(r.refusals)}`);
   console.log(`(level took ${f1((Date.now() - t0) / 1000)} s)\n`);
 }

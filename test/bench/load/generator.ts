@@ -29,6 +29,7 @@ interface Bot {
 const sessions: SessionInfo[] = [];
 const bots: Bot[] = [];
 const plain: WebSocket[] = [];
+const bareClients: SioClient[] = [];
 let base = '';
 let wsUrl = '';
 
@@ -225,6 +226,24 @@ serve({
   },
 
   /** Plain `ws` clients for the baseline server. */
+  /** The bare socket.io baseline: `clients` lean socket.io clients in rooms of ten. */
+  async bare(a: { port: number; clients: number; concurrency: number }) {
+    const t0 = performance.now();
+    const url = `ws://127.0.0.1:${a.port}/socket.io/?EIO=4&transport=websocket`;
+    await pool(a.clients, a.concurrency, async (i) => {
+      const c = new SioClient(url, { room: Math.floor(i / 10) }, {
+        telemetry: (raw) => {
+          if (!windowOpen) return;
+          stats.telemetry++;
+          stats.telemetryBytes += raw.length;
+        },
+      }, sourceAddress(i + 1));
+      await c.ready;
+      bareClients.push(c);
+    });
+    return { rampMs: performance.now() - t0, connected: bareClients.length };
+  },
+
   async plain(a: { port: number; clients: number; concurrency: number }) {
     const t0 = performance.now();
     await pool(a.clients, a.concurrency, async (i) => {
@@ -317,7 +336,8 @@ serve({
     }
     for (const s of sessions) s.facilitator?.close();
     for (const w of plain) w.close();
-    return { closed: bots.length + plain.length };
+    for (const c of bareClients) c.close();
+    return { closed: bots.length + plain.length + bareClients.length };
   },
 });
 

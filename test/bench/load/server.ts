@@ -5,6 +5,9 @@
 // per store method; and, in both modes, CPU (per thread), event-loop delay, stalls, GC pauses and
 // heap after GC. LOAD_SERVER_MODE=ws: the plain `ws` baseline — N clients, one frame of a
 // given size to each per second, spread over ten 100 ms slots like the session driver's steps.
+// LOAD_SERVER_MODE=sio: the same fan-out through bare socket.io (the transport firedrill must use):
+// clients in rooms of ten, one volatile `telemetry` emit per room per second, the same slots, no
+// engine, no store, no handlers — the floor socket.io itself sets for firedrill's figures.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Session as InspectorSession } from 'node:inspector/promises';
 import { setPriority, tmpdir } from 'node:os';
@@ -166,7 +169,52 @@ async function windowFigures() {
   };
 }
 
-if (process.env.LOAD_SERVER_MODE === 'ws') {
+if (process.env.LOAD_SERVER_MODE === 'sio') {
+  const { createServer } = await import('node:http');
+  const { Server } = await import('socket.io');
+  const http = createServer();
+  // The options firedrill's server uses (server/serve.ts).
+  const io = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 * 4 });
+  const rooms = new Set<string>();
+  io.on('connection', (socket) => {
+    const room = `r${Number((socket.handshake.auth as { room?: number }).room ?? 0)}`;
+    void socket.join(room);
+    rooms.add(room);
+  });
+  let frame: object | null = null;
+  let tick = 0;
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (!frame) return;
+    const slot = tick++ % 10;
+    const list = [...rooms];
+    for (let i = slot; i < list.length; i += 10) {
+      io.to(list[i]).volatile.emit('telemetry', frame);
+      sent++;
+    }
+  }, 100);
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  serve({
+    port: () => (http.address() as { port: number }).port,
+    heap,
+    frame(a: { text: string }) {
+      frame = JSON.parse(a.text) as object;
+      return { bytes: Buffer.byteLength(a.text) };
+    },
+    windowBegin() {
+      sent = 0;
+      return windowBegin();
+    },
+    windowEnd: async () => ({ ...(await windowFigures()), sent }),
+    async close() {
+      clearInterval(timer);
+      io.disconnectSockets(true);
+      await new Promise<void>((r) => io.close(() => r()));
+      setTimeout(() => process.exit(0), 50);
+      return {};
+    },
+  });
+} else if (process.env.LOAD_SERVER_MODE === 'ws') {
   const clients: WebSocket[] = [];
   let frame = '';
   let tick = 0;
@@ -239,6 +287,25 @@ if (process.env.LOAD_SERVER_MODE === 'ws') {
     if (recording) engineNs += process.hrtime.bigint() - t0;
   };
 
+  // Hook 2b: time spent sending telemetry (every `….volatile.emit('telemetry', …)` and the
+  // facilitators' copy): socket.io's encoding, the adapter's fan-out, engine.io and ws down to the
+  // writev — the part of the work that the plain ws baseline does alone.
+  let fanoutNs = 0n;
+  {
+    const { createRequire } = await import('node:module');
+    const { dirname, join: joinPath } = await import('node:path');
+    const require = createRequire(import.meta.url);
+    const { BroadcastOperator } = require(joinPath(dirname(require.resolve('socket.io')), 'broadcast-operator.js')) as { BroadcastOperator: { prototype: { emit(ev: string, ...args: unknown[]): boolean } } };
+    const emit = BroadcastOperator.prototype.emit;
+    BroadcastOperator.prototype.emit = function (this: unknown, ev: string, ...args: unknown[]) {
+      if (ev !== 'telemetry' || !recording) return emit.call(this, ev, ...args);
+      const t0 = process.hrtime.bigint();
+      const out = emit.call(this, ev, ...args);
+      fanoutNs += process.hrtime.bigint() - t0;
+      return out;
+    };
+  }
+
   const storeKind = process.env.LOAD_STORE === 'memory' ? 'memory' : 'sqlite';
   const dataDir = mkdtempSync(join(tmpdir(), 'firedrill-load-'));
   // Hook 3a: SQLite commits its appends in groups at the end of a turn of the event loop, outside
@@ -307,6 +374,7 @@ if (process.env.LOAD_SERVER_MODE === 'ws') {
       storeStats = { calls: 0, ms: 0, commits: 0, commitAppends: 0, slow: [], byName: {} };
       engineNs = 0n;
       frameNs = 0n;
+      fanoutNs = 0n;
       recording = true;
       framesSent0 = framesSent();
       return await windowBegin();
@@ -319,6 +387,7 @@ if (process.env.LOAD_SERVER_MODE === 'ws') {
         ...figures,
         engineMs: Number(engineNs) / 1e6,
         frameMs: Number(frameNs) / 1e6,
+        fanoutMs: Number(fanoutNs) / 1e6,
         teamFrames: framesSent() - framesSent0,
         sockets,
         store: storeStats,
