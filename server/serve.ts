@@ -44,6 +44,8 @@ export interface ServeOptions {
   /** Cluster tuning (FIREDRILL_NODE_ID, FIREDRILL_REDIS_PREFIX, FIREDRILL_LEASE_TTL_MS, FIREDRILL_CALL_TIMEOUT_MS). */
   cluster?: { nodeId?: string; prefix?: string; leaseTtlMs?: number; callTimeoutMs?: number };
   stepMs?: number;
+  /** An ended session nobody follows is dropped from memory after this long (default 10 min); see SessionManager. */
+  endedSessionTtlMs?: number;
   clientDir?: string;
   /**
    * Niceness for every thread but the event loop's (V8's GC and compiler workers, libuv's pool):
@@ -94,6 +96,7 @@ export async function startServer(options: ServeOptions): Promise<Running> {
       runbooks: () => [...library.runbooks.values()],
     },
     stepMs: options.stepMs,
+    endedTtlMs: options.endedSessionTtlMs,
     onError: (err, where) => logger.error({ err, where }, 'session error'),
   });
   let cluster: ClusterNode | undefined;

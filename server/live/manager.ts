@@ -28,6 +28,11 @@ export interface ManagerOptions {
   metrics?: Metrics;
   /** Milliseconds between two clock steps of every running session. Default 100. */
   stepMs?: number;
+  /**
+   * An ended session that no socket follows and nothing has asked for in this long is dropped from
+   * memory; a later request rebuilds it from the store. Default 10 minutes.
+   */
+  endedTtlMs?: number;
   onError?: (err: unknown, where: string) => void;
 }
 
@@ -55,7 +60,14 @@ export class SessionManager {
   private readonly hosts = new Map<string, SessionHost>();
   private readonly loading = new Map<string, Promise<SessionHost | undefined>>();
   private timer: ReturnType<typeof setInterval> | null = null;
+  private sweeper: ReturnType<typeof setInterval> | null = null;
   private readonly stepMs: number;
+  private readonly endedTtlMs: number;
+  /** When each loaded session was last asked for (manager time). */
+  private readonly lastUsed = new Map<string, number>();
+  private readonly unloadListeners = new Set<(id: string, host: SessionHost) => void>();
+  /** Whether a socket follows the session (set by the gateway): such a session stays loaded. */
+  isInUse: (id: string) => boolean = () => false;
   private readonly onError?: (err: unknown, where: string) => void;
   /** The operator's emergency stop: every session halted, no start or resume until released. */
   haltedAll: { reason: string; at: number } | null = null;
@@ -70,6 +82,7 @@ export class SessionManager {
     this.now = options.now ?? Date.now;
     this.metrics = options.metrics ?? new Metrics();
     this.stepMs = options.stepMs ?? 100;
+    this.endedTtlMs = options.endedTtlMs ?? 10 * 60_000;
     this.onError = options.onError;
     this.metrics.gauge('firedrill_sessions_running', 'Sessions whose clock is running.', () => [...this.hosts.values()].filter((h) => h.phase === 'running').length);
     this.metrics.gauge('firedrill_sessions_loaded', 'Sessions held in memory.', () => this.hosts.size);
@@ -111,6 +124,42 @@ export class SessionManager {
       if (!this.stepping) this.stepping = this.step().finally(() => (this.stepping = null));
     }, this.stepMs);
     this.timer.unref?.();
+    this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, Math.max(250, this.endedTtlMs / 4)));
+    this.sweeper.unref?.();
+  }
+
+  /**
+   * Drops ended sessions from memory once no socket follows them and nothing has used them (asked
+   * for them, ended, lost its last socket) for `endedTtlMs`: a server that runs game days for months would otherwise keep every one it
+   * ever ran (~1 MiB each, and every clock step walks them). Reports, scores and the log stay in
+   * the store; asking for the session again rebuilds it. Not in a cluster, whose nodes track
+   * their sessions through leases. Returns how many were dropped.
+   */
+  sweep(): number {
+    if (this.cluster) return 0;
+    const now = this.now();
+    let dropped = 0;
+    for (const [id, host] of this.hosts) {
+      if (host.phase !== 'ended' || this.isInUse(id)) continue;
+      const used = Math.max(this.lastUsed.get(id) ?? 0, host.record.endedAt ?? 0);
+      if (now - used < this.endedTtlMs) continue;
+      this.hosts.delete(id);
+      this.lastUsed.delete(id);
+      dropped++;
+      for (const listener of this.unloadListeners) listener(id, host);
+    }
+    return dropped;
+  }
+
+  /** Marks a loaded session as used now (the gateway, when its last socket leaves). */
+  touch(id: string): void {
+    if (this.hosts.has(id)) this.lastUsed.set(id, this.now());
+  }
+
+  /** Called with each session dropped from memory by `sweep` (the gateway lets go of it). */
+  onUnload(listener: (id: string, host: SessionHost) => void): () => void {
+    this.unloadListeners.add(listener);
+    return () => this.unloadListeners.delete(listener);
   }
 
   async createSession(req: CreateSessionRequest): Promise<Created | Failure> {
@@ -141,6 +190,7 @@ export class SessionManager {
     const host = await SessionHost.create(record, this.deps(record.id));
     host.haltedAll = this.haltedAll !== null;
     this.hosts.set(record.id, host);
+    this.lastUsed.set(record.id, this.now());
     await this.cluster?.created(host);
     return { id: record.id, joinCode: record.joinCode, facilitatorToken: record.facilitatorToken };
   }
@@ -148,7 +198,10 @@ export class SessionManager {
   /** The live host of a session, loading (and rebuilding) it from the store when needed. */
   async get(id: string): Promise<SessionHost | undefined> {
     const loaded = this.hosts.get(id);
-    if (loaded) return loaded;
+    if (loaded) {
+      this.lastUsed.set(id, this.now());
+      return loaded;
+    }
     // In a cluster only the node holding the session's lease may rebuild it as its authority.
     if (this.cluster) return this.cluster.load(id);
     // Two clients asking at once must share one rebuild: two hosts of one session would be two
@@ -161,6 +214,7 @@ export class SessionManager {
         const host = await SessionHost.restore(record, this.deps(id));
         host.haltedAll = this.haltedAll !== null;
         this.hosts.set(id, host);
+        this.lastUsed.set(id, this.now());
         return host;
       })().finally(() => this.loading.delete(id));
       this.loading.set(id, loading);
@@ -271,7 +325,9 @@ export class SessionManager {
   async shutdown(reason = 'the server is shutting down'): Promise<void> {
     this.closing = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.sweeper) clearInterval(this.sweeper);
     this.timer = null;
+    this.sweeper = null;
     await this.stepping;
     // A node leaving a cluster hands its sessions over running (its leases are released by the
     // cluster after this): another node goes on with them at once.

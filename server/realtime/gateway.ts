@@ -78,6 +78,14 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
   const messageLimiter = new RateLimiter(40, 20, now); // bursts of 40, 20 a second, per socket
   const wired = new Map<string, () => void>();
   const connected = new Map<string, Map<string, number>>(); // session → participant id → sockets
+  const following = new Map<string, number>(); // session → this node's sockets on it (any kind)
+  // A session a socket follows stays in memory; one the manager drops is let go of here too.
+  manager.isInUse = (id) => (following.get(id) ?? 0) > 0;
+  const offUnload = manager.onUnload((id) => {
+    wired.get(id)?.();
+    wired.delete(id);
+    if (!connected.get(id)?.size) connected.delete(id);
+  });
 
   /** One listener per host fans its events and telemetry out to rooms. */
   function wire(host: LiveSession): void {
@@ -185,6 +193,7 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
 
   io.on('connection', (socket: FiredrillSocket) => {
     const { host, kind, participant } = socket.data;
+    following.set(host.id, (following.get(host.id) ?? 0) + 1);
     wire(host);
     const r = rooms(host);
     const isFacilitator = kind === 'facilitator';
@@ -324,6 +333,12 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
     });
 
     socket.on('disconnect', () => {
+      const left = (following.get(host.id) ?? 1) - 1;
+      if (left > 0) following.set(host.id, left);
+      else {
+        following.delete(host.id);
+        manager.touch(host.id);
+      }
       if (participant) {
         const m = connected.get(host.id);
         const n = (m?.get(participant.id) ?? 1) - 1;
@@ -369,6 +384,8 @@ export function attachGateway(io: FiredrillServer, options: GatewayOptions): { c
 
   return {
     close() {
+      offUnload();
+      manager.isInUse = () => false;
       for (const t of settling.values()) clearTimeout(t);
       settling.clear();
       for (const off of wired.values()) off();
