@@ -208,6 +208,7 @@ export function defaultServeOptions(libraryDir: string): ServeOptions {
     libraryDir,
     allowedOrigins: (process.env.FIREDRILL_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     adminToken: process.env.FIREDRILL_ADMIN_TOKEN ?? nanoid(32),
+    endedSessionTtlMs: process.env.FIREDRILL_ENDED_SESSION_TTL_MS ? Number(process.env.FIREDRILL_ENDED_SESSION_TTL_MS) : undefined,
     backgroundNice: process.env.FIREDRILL_BACKGROUND_NICE === undefined || process.env.FIREDRILL_BACKGROUND_NICE === '' ? 10 : Number(process.env.FIREDRILL_BACKGROUND_NICE),
     clientDir: fileURLToPath(new URL('../client/dist/', import.meta.url)),
   };

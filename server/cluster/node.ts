@@ -96,6 +96,9 @@ export class ClusterNode implements ClusterHooks {
   private readonly opening = new Map<string, Promise<SessionHandle | undefined>>();
   private readonly taking = new Map<string, Promise<boolean>>();
   private readonly replicas = new Map<string, { at: number; host: Promise<SessionHost | undefined> }>();
+  /** When a socket last opened each relayed session, and when this node first saw it ended. */
+  private readonly opened = new Map<string, number>();
+  private readonly endedSince = new Map<string, number>();
   private readonly pending = new Map<string, (reply: Reply) => void>();
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private redisUp = false;
@@ -138,6 +141,7 @@ export class ClusterNode implements ClusterHooks {
     const halted = await options.leases.getState<{ reason: string; at: number }>('halted_all');
     if (halted) await options.manager.haltAllLocal(halted.reason, halted.at);
     options.manager.cluster = node;
+    options.manager.metrics.gauge('firedrill_cluster_relays', 'Sessions whose log this node relays to its sockets (cluster).', () => node.handles.size);
     return node;
   }
 
@@ -162,6 +166,7 @@ export class ClusterNode implements ClusterHooks {
     every(this.sweepMs + Math.floor(Math.random() * this.sweepMs * 0.3), () => this.sweep());
     every(500, () => this.watch());
     every(5000, () => this.syncHaltState());
+    every(Math.min(60_000, Math.max(250, this.manager.endedTtlMs / 4)), async () => this.dropEndedRelays());
     void this.adoptOrphans().catch((err) => this.log.error({ err }, 'adopting sessions without a lease failed'));
   }
 
@@ -242,23 +247,14 @@ export class ClusterNode implements ClusterHooks {
       this.pub.publish(feed, JSON.stringify(msg)).catch(() => undefined);
     };
     const off = host.subscribe({
-      events: (events) => {
-        publish({ k: 'ev', seq: host.published, st: stateOf(host), events });
-        if (events.some((e) => e.type === 'session.ended')) void this.finished(host);
-      },
+      events: (events) => publish({ k: 'ev', seq: host.published, st: stateOf(host), events }),
       telemetry: (frame) => publish({ k: 'tm', seq: host.published, st: stateOf(host), frame }),
     });
     this.hosts.set(host.id, { host, off });
     this.handles.get(host.id)?.attachLocal(host);
-    // An ended session (loaded for reads, or ended before a crash) needs no lease.
-    if (host.phase === 'ended') void this.finished(host);
-  }
-
-  /** An ended session needs no owner any more: its lease goes (the host stays for reads). */
-  private async finished(host: SessionHost): Promise<void> {
-    await host.idle();
-    this.owned.delete(host.id);
-    await this.leases.drop(host.id, this.nodeId).catch((err) => this.log.warn({ err, session: host.id }, 'could not drop the lease of an ended session'));
+    // An ended session keeps its lease while its host is loaded here (for reads, and the commands
+    // that still apply: revealing scores): one authority, whose events every node relays. The
+    // lease goes when the manager drops the host (`unloaded`).
   }
 
   /** This node lost a session's lease: it stops applying anything to it at once. */
@@ -395,7 +391,50 @@ export class ClusterNode implements ClusterHooks {
 
   // ── sockets: handles, forwarding ─────────────────────────────────────────────────────────────
 
+  /**
+   * Ended sessions whose relay no socket here has followed for the manager's TTL: the relay goes
+   * (its copy of the log, its Redis subscription). A session this node runs goes with its host,
+   * through the manager's sweep (`unloaded`).
+   */
+  private dropEndedRelays(): void {
+    const now = Date.now();
+    for (const [id, handle] of this.handles) {
+      if (handle.phase !== 'ended') {
+        this.endedSince.delete(id);
+        continue;
+      }
+      if (!this.endedSince.has(id)) this.endedSince.set(id, now);
+      if (handle.isLocal || this.manager.isInUse(id)) continue;
+      if (now - Math.max(this.opened.get(id) ?? 0, this.endedSince.get(id)!) < this.manager.endedTtlMs) continue;
+      this.dropRelay(id);
+      this.manager.emitUnloaded(id);
+    }
+  }
+
+  unloaded(sessionId: string): void {
+    const local = this.hosts.get(sessionId);
+    if (local) {
+      local.off();
+      this.hosts.delete(sessionId);
+    }
+    this.dropRelay(sessionId);
+    if (this.owned.delete(sessionId)) {
+      void this.leases.drop(sessionId, this.nodeId).catch((err) => this.log.warn({ err, session: sessionId }, 'could not drop the lease of an ended session'));
+    }
+  }
+
+  private dropRelay(sessionId: string): void {
+    const handle = this.handles.get(sessionId);
+    if (!handle) return;
+    handle.detachLocal();
+    this.handles.delete(sessionId);
+    this.opened.delete(sessionId);
+    this.endedSince.delete(sessionId);
+    if (this.redisUp) this.sub.unsubscribe(this.channel('s', sessionId)).catch(() => undefined);
+  }
+
   open(sessionId: string): Promise<LiveSession | undefined> {
+    this.opened.set(sessionId, Date.now());
     // While a handle fills up, everyone waits for it: a welcome from a half-filled copy would be
     // correct (the rest follows in order) but would under-report lastSeq.
     let p = this.opening.get(sessionId);
@@ -531,6 +570,7 @@ export class ClusterNode implements ClusterHooks {
 
   /** An operation on a session this node runs; the database's lease fence counts as losing the lease. */
   private async execute(host: SessionHost, op: string, args: Record<string, unknown>): Promise<unknown> {
+    this.manager.touch(host.id); // used, from whichever node: an ended session stays loaded meanwhile
     try {
       return await this.executeOp(host, op, args);
     } catch (err) {

@@ -62,10 +62,10 @@ export class SessionManager {
   private timer: ReturnType<typeof setInterval> | null = null;
   private sweeper: ReturnType<typeof setInterval> | null = null;
   private readonly stepMs: number;
-  private readonly endedTtlMs: number;
+  readonly endedTtlMs: number;
   /** When each loaded session was last asked for (manager time). */
   private readonly lastUsed = new Map<string, number>();
-  private readonly unloadListeners = new Set<(id: string, host: SessionHost) => void>();
+  private readonly unloadListeners = new Set<(id: string) => void>();
   /** Whether a socket follows the session (set by the gateway): such a session stays loaded. */
   isInUse: (id: string) => boolean = () => false;
   private readonly onError?: (err: unknown, where: string) => void;
@@ -83,6 +83,7 @@ export class SessionManager {
     this.metrics = options.metrics ?? new Metrics();
     this.stepMs = options.stepMs ?? 100;
     this.endedTtlMs = options.endedTtlMs ?? 10 * 60_000;
+    if (!Number.isFinite(this.endedTtlMs) || this.endedTtlMs < 0) throw new Error(`FIREDRILL_ENDED_SESSION_TTL_MS must be a number of milliseconds, 0 or more (got ${String(options.endedTtlMs)})`);
     this.onError = options.onError;
     this.metrics.gauge('firedrill_sessions_running', 'Sessions whose clock is running.', () => [...this.hosts.values()].filter((h) => h.phase === 'running').length);
     this.metrics.gauge('firedrill_sessions_loaded', 'Sessions held in memory.', () => this.hosts.size);
@@ -132,11 +133,11 @@ export class SessionManager {
    * Drops ended sessions from memory once no socket follows them and nothing has used them (asked
    * for them, ended, lost its last socket) for `endedTtlMs`: a server that runs game days for months would otherwise keep every one it
    * ever ran (~1 MiB each, and every clock step walks them). Reports, scores and the log stay in
-   * the store; asking for the session again rebuilds it. Not in a cluster, whose nodes track
-   * their sessions through leases. Returns how many were dropped.
+   * the store; asking for the session again rebuilds it. In a cluster the node then drops its
+   * relay of the session too (ClusterHooks.unloaded), and drops on its own the relays of ended
+   * sessions other nodes ran. Returns how many were dropped.
    */
   sweep(): number {
-    if (this.cluster) return 0;
     const now = this.now();
     let dropped = 0;
     for (const [id, host] of this.hosts) {
@@ -146,9 +147,15 @@ export class SessionManager {
       this.hosts.delete(id);
       this.lastUsed.delete(id);
       dropped++;
-      for (const listener of this.unloadListeners) listener(id, host);
+      this.cluster?.unloaded(id);
+      this.emitUnloaded(id);
     }
     return dropped;
+  }
+
+  /** Tells the listeners that a session left this server's memory (the cluster's relays too). */
+  emitUnloaded(id: string): void {
+    for (const listener of this.unloadListeners) listener(id);
   }
 
   /** Marks a loaded session as used now (the gateway, when its last socket leaves). */
@@ -157,7 +164,7 @@ export class SessionManager {
   }
 
   /** Called with each session dropped from memory by `sweep` (the gateway lets go of it). */
-  onUnload(listener: (id: string, host: SessionHost) => void): () => void {
+  onUnload(listener: (id: string) => void): () => void {
     this.unloadListeners.add(listener);
     return () => this.unloadListeners.delete(listener);
   }

@@ -20,8 +20,10 @@ beforeAll(async () => {
   schema = await freshSchema();
   prefix = uniquePrefix();
   // One node first: it creates the schema and the tables; the others then start together.
-  nodes.push(await startNode({ id: 'n1', schema: schema.name, prefix }));
-  nodes.push(...(await Promise.all(['n2', 'n3'].map((id) => startNode({ id, schema: schema.name, prefix })))));
+  // Ended sessions nobody follows leave memory after 1.5 s here (10 minutes by default).
+  const env = { FIREDRILL_ENDED_SESSION_TTL_MS: '1500' };
+  nodes.push(await startNode({ id: 'n1', schema: schema.name, prefix, env }));
+  nodes.push(...(await Promise.all(['n2', 'n3'].map((id) => startNode({ id, schema: schema.name, prefix, env })))));
   store = await createPostgresStore({ url: PG_URL, schema: schema.name });
 }, 400_000);
 
@@ -40,6 +42,13 @@ async function join(url: string, auth: Parameters<typeof Roamer.connect>[1]): Pr
 }
 
 const node = (id: string) => nodes.find((n) => n.id === id)!;
+
+/** A node's sessions in memory: hosts it runs or holds for reads, and relays of any session. */
+async function held(n: NodeProcess): Promise<{ loaded: number; relays: number }> {
+  const text = await (await fetch(`${n.url}/metrics`)).text();
+  const gauge = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { loaded: gauge('firedrill_sessions_loaded'), relays: gauge('firedrill_cluster_relays') };
+}
 
 /** The stored log equals a fresh engine fed the stored inputs (a single-node headless run). */
 async function expectLogEqualsHeadlessReplay(sessionId: string): Promise<SessionEvent[]> {
@@ -221,4 +230,44 @@ describe('three nodes, one session', () => {
     }, 'resume once released', 15_000);
     await fac.client.waitForEvent((e) => e.type === 'session.phase' && e.phase === 'running' && e.seq > halted.seq, 'running again', 15_000);
   }, 60_000);
+
+  it('lets go of an ended session on every node once nobody follows it, and serves it whole again', async () => {
+    const live = nodes.filter((n) => n.alive());
+    const [owner, other] = [live[0], live[live.length - 1]];
+    const created = await createSession(owner.url, { scenario: 'friday-deploy', teams: ['blue'], seed: 5, speed: 20 });
+    expect(await leaseOwner(schema.name, created.id)).toBe(owner.id);
+    const fac = await join(other.url, { token: created.facilitatorToken });
+    const ana = await join(owner.url, { code: created.joinCode, team: 'blue', name: 'ana' });
+    const bo = await join(other.url, { code: created.joinCode, team: 'blue', name: 'bo' });
+    expect(await fac.client.command('start', {}, 'start-evict')).toMatchObject({ ok: true });
+    await bo.client.waitForTime(5, 20_000);
+    const declared = await bo.act({ action: 'declare', severity: 'SEV2', summary: 'orders slow', services: ['orders'] }, 'evict-declare');
+    expect(declared).toMatchObject({ ok: true });
+    expect(await fac.client.command('end', { reason: 'eviction test' }, 'end-evict')).toMatchObject({ ok: true });
+    for (const r of [fac, ana, bo]) await r.client.waitForEvent((e) => e.type === 'session.ended', 'session.ended', 15_000);
+
+    // Followed: kept well past the TTL on both nodes.
+    const before = { owner: await held(owner), other: await held(other) };
+    expect(before.owner.loaded).toBeGreaterThanOrEqual(1);
+    expect(before.other.relays).toBeGreaterThanOrEqual(1);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await held(owner)).toEqual(before.owner);
+    expect(await held(other)).toEqual(before.other);
+    // Nobody left: the owner drops its host and relay, the other node its relay.
+    for (const r of [fac, ana, bo]) r.close();
+    await until(async () => {
+      const [o, x] = [await held(owner), await held(other)];
+      return o.loaded <= before.owner.loaded - 1 && o.relays <= before.owner.relays - 1 && x.relays <= before.other.relays - 1 ? true : undefined;
+    }, 'the ended session let go of on both nodes', 20_000);
+
+    // Asked for again: the whole log, and the facilitator's last command still reaches everyone.
+    const stored = await store.listEvents(created.id);
+    const back = await join(other.url, { token: created.facilitatorToken });
+    await back.client.waitFor(() => back.events.length >= stored.length || undefined, 'the replay', 15_000);
+    expect(JSON.stringify(back.events)).toBe(JSON.stringify(stored));
+    const again = await join(owner.url, { token: created.facilitatorToken });
+    await again.client.waitFor(() => again.events.length >= stored.length || undefined, 'the replay on the owner', 15_000);
+    expect(await back.client.command('reveal-scores', {}, 'reveal-after-evict')).toMatchObject({ ok: true });
+    for (const r of [back, again]) await r.client.waitForEvent((e) => e.type === 'scores.revealed', 'scores.revealed', 15_000);
+  }, 90_000);
 });
