@@ -169,36 +169,25 @@ async function windowFigures() {
   };
 }
 
-if (process.env.LOAD_SERVER_MODE === 'sio') {
-  const { createServer } = await import('node:http');
-  const { Server } = await import('socket.io');
-  const http = createServer();
-  // The options firedrill's server uses (server/serve.ts).
-  const io = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 * 4 });
-  const rooms = new Set<string>();
-  io.on('connection', (socket) => {
-    const room = `r${Number((socket.handshake.auth as { room?: number }).room ?? 0)}`;
-    void socket.join(room);
-    rooms.add(room);
-  });
-  let frame: object | null = null;
+/** Both baselines: one frame to each target per second over ten 100 ms slots, like the session driver. */
+function serveBaseline(b: { port(): number; targets(): number; setFrame(text: string): void; send(i: number): void; close(): Promise<void> }): void {
+  let ready = false;
   let tick = 0;
   let sent = 0;
   const timer = setInterval(() => {
-    if (!frame) return;
+    if (!ready) return;
     const slot = tick++ % 10;
-    const list = [...rooms];
-    for (let i = slot; i < list.length; i += 10) {
-      io.to(list[i]).volatile.emit('telemetry', frame);
+    for (let i = slot; i < b.targets(); i += 10) {
+      b.send(i);
       sent++;
     }
   }, 100);
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   serve({
-    port: () => (http.address() as { port: number }).port,
+    port: b.port,
     heap,
     frame(a: { text: string }) {
-      frame = JSON.parse(a.text) as object;
+      b.setFrame(a.text);
+      ready = true;
       return { bytes: Buffer.byteLength(a.text) };
     },
     windowBegin() {
@@ -208,49 +197,54 @@ if (process.env.LOAD_SERVER_MODE === 'sio') {
     windowEnd: async () => ({ ...(await windowFigures()), sent }),
     async close() {
       clearInterval(timer);
-      io.disconnectSockets(true);
-      await new Promise<void>((r) => io.close(() => r()));
+      await b.close();
       setTimeout(() => process.exit(0), 50);
       return {};
+    },
+  });
+}
+
+if (process.env.LOAD_SERVER_MODE === 'sio') {
+  const { createServer } = await import('node:http');
+  const { Server } = await import('socket.io');
+  const http = createServer();
+  // The options firedrill's server uses (server/serve.ts).
+  const io = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 * 4 });
+  const rooms: string[] = [];
+  io.on('connection', (socket) => {
+    const room = `r${Number((socket.handshake.auth as { room?: number }).room ?? 0)}`;
+    void socket.join(room);
+    if (!rooms.includes(room)) rooms.push(room);
+  });
+  let frame: object = {};
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  serveBaseline({
+    port: () => (http.address() as { port: number }).port,
+    targets: () => rooms.length,
+    setFrame: (text) => (frame = JSON.parse(text) as object),
+    send: (i) => io.to(rooms[i]).volatile.emit('telemetry', frame),
+    close: async () => {
+      io.disconnectSockets(true);
+      await new Promise<void>((r) => io.close(() => r()));
     },
   });
 } else if (process.env.LOAD_SERVER_MODE === 'ws') {
   const clients: WebSocket[] = [];
   let frame = '';
-  let tick = 0;
-  let sent = 0;
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
   wss.on('connection', (ws) => {
     clients.push(ws);
     ws.on('close', () => clients.splice(clients.indexOf(ws), 1));
   });
-  const timer = setInterval(() => {
-    if (!frame) return;
-    const slot = tick++ % 10;
-    for (let i = slot; i < clients.length; i += 10) {
-      clients[i].send(frame);
-      sent++;
-    }
-  }, 100);
   await new Promise<void>((r) => wss.once('listening', r));
-  serve({
+  serveBaseline({
     port: () => (wss.address() as { port: number }).port,
-    heap,
-    frame(a: { text: string }) {
-      frame = a.text;
-      return { bytes: Buffer.byteLength(frame) };
-    },
-    windowBegin() {
-      sent = 0;
-      return windowBegin();
-    },
-    windowEnd: async () => ({ ...(await windowFigures()), sent }),
-    async close() {
-      clearInterval(timer);
+    targets: () => clients.length,
+    setFrame: (text) => (frame = text),
+    send: (i) => clients[i].send(frame),
+    close: async () => {
       for (const c of clients) c.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
-      setTimeout(() => process.exit(0), 50);
-      return {};
     },
   });
 } else {
