@@ -202,6 +202,24 @@ export class SessionManager {
     return { id: record.id, joinCode: record.joinCode, facilitatorToken: record.facilitatorToken };
   }
 
+  /**
+   * A stored record with the library's own scenario, workload and runbooks in place of the parsed
+   * copies wherever they are the same (compared as JSON): sessions rebuilt from the store then
+   * share them, and the scenario's compiled machine, with every other session of the scenario
+   * (~200 KiB each otherwise). A record whose scenario has changed in the library since keeps
+   * its own copy: it replays with what it ran.
+   */
+  private shared(record: SessionRecord): SessionRecord {
+    const same = <T>(mine: T, theirs: T | undefined): T => (theirs !== undefined && JSON.stringify(theirs) === JSON.stringify(mine) ? theirs : mine);
+    const runbooks = new Map(this.library.runbooks().map((r) => [r.id, r]));
+    return {
+      ...record,
+      scenario: same(record.scenario, this.library.scenario(record.scenario.id)),
+      workload: same(record.workload, this.library.workload(record.workload.id)),
+      runbooks: record.runbooks.map((r) => same(r, runbooks.get(r.id))),
+    };
+  }
+
   /** The live host of a session, loading (and rebuilding) it from the store when needed. */
   async get(id: string): Promise<SessionHost | undefined> {
     const loaded = this.hosts.get(id);
@@ -218,7 +236,7 @@ export class SessionManager {
       loading = (async () => {
         const record = await this.store.getSession(id);
         if (!record) return undefined;
-        const host = await SessionHost.restore(record, this.deps(id));
+        const host = await SessionHost.restore(this.shared(record), this.deps(id));
         host.haltedAll = this.haltedAll !== null;
         this.hosts.set(id, host);
         this.lastUsed.set(id, this.now());
@@ -241,9 +259,10 @@ export class SessionManager {
   async adopt(record: SessionRecord, options: { continueRunning: boolean }): Promise<SessionHost> {
     const existing = this.hosts.get(record.id);
     if (existing) return existing;
-    const host = await SessionHost.restore(record, this.deps(record.id), options);
+    const host = await SessionHost.restore(this.shared(record), this.deps(record.id), options);
     host.haltedAll = this.haltedAll !== null;
     this.hosts.set(record.id, host);
+    this.lastUsed.set(record.id, this.now());
     return host;
   }
 
@@ -284,9 +303,10 @@ export class SessionManager {
     for (const record of records) {
       if (this.hosts.has(record.id)) continue;
       try {
-        const host = await SessionHost.restore(record, this.deps(record.id));
+        const host = await SessionHost.restore(this.shared(record), this.deps(record.id));
         host.haltedAll = this.haltedAll !== null;
         this.hosts.set(record.id, host);
+        this.lastUsed.set(record.id, this.now());
       } catch (err) {
         this.onError?.(err, `recovering session ${record.id}`);
       }

@@ -57,6 +57,26 @@ describe('SessionManager.sweep', () => {
     expect(again.phase).toBe('ended');
     expect(JSON.stringify(again.session.events)).toBe(JSON.stringify(host.session.events));
     expect(again.session.events.some((e) => e.type === 'action')).toBe(true);
+    // Rebuilt from the store's copy of the record, it shares the library's scenario, workload
+    // and runbooks again (as a created session does) instead of holding parsed copies.
+    expect(host.record.scenario).toBe(view.scenario('friday-deploy'));
+    expect(again.record.scenario).toBe(view.scenario('friday-deploy'));
+    expect(again.record.workload).toBe(view.workload(again.record.scenario.workload));
+    expect(again.record.runbooks.every((r, i) => r === view.runbooks()[i])).toBe(true);
+    expect(again.record.runbooks.length).toBeGreaterThan(0);
+  });
+
+  it('keeps the stored copy of a scenario that has changed in the library since the session ran', async () => {
+    const clock = { now: 1_700_000_000_000 };
+    const store = createMemoryStore();
+    const m = new SessionManager({ store, library: view, now: () => clock.now, endedTtlMs: 60_000 });
+    const { id, host } = await playedAndEnded(m, clock);
+    const edited = { ...view.scenario('friday-deploy')!, title: 'Friday deploy (edited after the game day)' };
+    const later = new SessionManager({ store, library: { ...view, scenario: (sid) => (sid === 'friday-deploy' ? edited : view.scenario(sid)) }, now: () => clock.now });
+    const again = (await later.get(id))!;
+    expect(again.record.scenario).not.toBe(edited);
+    expect(again.record.scenario.title).toBe(host.record.scenario.title);
+    expect(JSON.stringify(again.session.events)).toBe(JSON.stringify(host.session.events));
   });
 
   it('keeps an ended session that a socket follows, whatever its age', async () => {
