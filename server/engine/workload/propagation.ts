@@ -3,7 +3,7 @@
 // multiply load, caches whose misses reach the origin, SLO burn.
 import { applyFaultMods } from '../faults/effects.ts';
 import type { DepRuntime, ServiceRuntime, World } from './world.ts';
-import { pushBurn, pushLog, replicasInZone } from './world.ts';
+import { leakJitter, pushBurn, pushLog, replicasInZone } from './world.ts';
 
 export const DEFAULT_DAILY_SHAPE = [
   0.35, 0.3, 0.27, 0.25, 0.25, 0.28, 0.35, 0.5, 0.7, 0.85, 0.93, 0.97, 1.0, 0.98, 0.96, 0.97, 0.98, 0.95, 0.88, 0.8, 0.7, 0.6, 0.5, 0.42,
@@ -125,8 +125,9 @@ function updateMemory(world: World, s: ServiceRuntime): void {
   while (s.memoryMb.length < s.replicas) s.memoryMb.push(base);
   if (s.memoryMb.length > s.replicas) s.memoryMb.length = s.replicas;
   if (leak <= 0) return;
+  const jitter = leakJitter(s);
   for (let r = 0; r < s.memoryMb.length; r++) {
-    s.memoryMb[r] += leak * s.leakJitter[r % s.leakJitter.length] * world.dt;
+    s.memoryMb[r] += leak * jitter[r % jitter.length] * world.dt;
     if (s.memoryMb[r] >= limit) {
       s.memoryMb[r] = base;
       s.outages.push({ from: world.t, until: world.t + (s.spec.startupSeconds ?? 30), count: 1, reason: 'oom' });

@@ -1,5 +1,5 @@
 // The runtime state of one team's copy of the workload: what the simulation mutates each tick.
-import type { Rng } from '../random.ts';
+import { fromState, type Rng } from '../random.ts';
 import type { FaultSpec } from '../faults/schema.ts';
 import type { AlertRuleSpec, DependencySpec, ServiceSpec, WorkloadSpec } from './schema.ts';
 import { parseDuration } from '../duration.ts';
@@ -114,7 +114,13 @@ export interface ServiceRuntime {
   /** Current cache hit ratio (caches). */
   cacheHit: number;
   memoryMb: number[];
-  leakJitter: number[];
+  /**
+   * Per replica, how fast a leak grows there (200 factors, made on the first leak: most runs never
+   * leak, and 200 numbers per service were a third of a team's workload state).
+   */
+  leakJitter: number[] | null;
+  /** The random state the factors are drawn from, so that they are the same whenever made. */
+  leakState: [number, number, number, number];
   diskPct: number;
   backlog: number;
   trafficNoise: number;
@@ -299,7 +305,8 @@ export function createWorld(spec: WorkloadSpec, extraAlerts: AlertRuleSpec[], rn
       shedFraction: 0,
       cacheHit: s.kind === 'cache' ? (s.cacheHitRatio ?? 0.9) : 0,
       memoryMb: Array.from({ length: replicas }, () => base + headroom * 0.3 * jitterRng.next()),
-      leakJitter: Array.from({ length: 200 }, () => 0.75 + 0.5 * jitterRng.next()),
+      leakJitter: null,
+      leakState: jitterRng.state(),
       diskPct: s.diskUsedPct ?? 40,
       backlog: 0,
       trafficNoise: 0,
@@ -394,6 +401,15 @@ export function replicasInZone(world: World, svc: ServiceRuntime, zone: string, 
   if (z < 0) return 0;
   const n = world.zones.length;
   return Math.floor(replicas / n) + (z < replicas % n ? 1 : 0);
+}
+
+/** A service's leak factors per replica (see `ServiceRuntime.leakJitter`), made once. */
+export function leakJitter(svc: ServiceRuntime): number[] {
+  if (!svc.leakJitter) {
+    const rng = fromState(svc.leakState);
+    svc.leakJitter = Array.from({ length: 200 }, () => 0.75 + 0.5 * rng.next());
+  }
+  return svc.leakJitter;
 }
 
 export function pushLog(world: World, svc: ServiceRuntime, level: LogLine['level'], message: string): void {
