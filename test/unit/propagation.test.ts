@@ -401,3 +401,26 @@ describe('daily shape and seeded noise', () => {
     expect(mean(steps)).toBeLessThan(0.005);
   });
 });
+
+describe('leak factors', () => {
+  it('are the same whenever they are first needed: drawn from the state saved at start, not from the stream as it is then', async () => {
+    const { createWorld, leakJitter } = await import('../../server/engine/workload/world.ts');
+    const { createRng } = await import('../../server/engine/random.ts');
+    const spec = miniWorkload();
+    const early = createWorld(spec, [], createRng('seed-7'), 1);
+    const late = createWorld(spec, [], createRng('seed-7'), 1);
+    expect(early.services[0].leakJitter).toBeNull(); // nothing drawn until a leak needs them
+    const first = leakJitter(early.services[0]);
+    for (let i = 0; i < 500; i++) late.rng.next(); // the world's own stream moves on meanwhile
+    const second = leakJitter(late.services[0]);
+    expect(first).toHaveLength(200);
+    expect(second).toEqual(first);
+    expect(leakJitter(early.services[0])).toBe(first); // made once
+    expect(Math.min(...first)).toBeGreaterThanOrEqual(0.75);
+    expect(Math.max(...first)).toBeLessThan(1.25);
+    expect(new Set(first).size).toBeGreaterThan(190);
+    // Another service, or another seed, has other factors.
+    expect(leakJitter(early.services[1])).not.toEqual(first);
+    expect(leakJitter(createWorld(spec, [], createRng('seed-8'), 1).services[0])).not.toEqual(first);
+  });
+});
