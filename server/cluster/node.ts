@@ -69,7 +69,9 @@ export class ClusterError extends Error {
 
 type Reply = { k: 'res'; id: string; ok: true; value: unknown } | { k: 'res'; id: string; ok: false; notOwner?: boolean; error?: string };
 type Request = { k: 'req'; id: string; from: string; sid: string; op: string; args: Record<string, unknown> };
-type Broadcast = { k: 'halt'; reason: string; at: number; from: string } | { k: 'release'; from: string };
+type Broadcast = { k: 'halt'; reason: string; at: number; from: string; id?: string } | { k: 'release'; from: string };
+/** A node's answer to a halt-all broadcast: how many sessions it halted. */
+type Halted = { k: 'halted'; id: string; from: string; n: number };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -100,6 +102,7 @@ export class ClusterNode implements ClusterHooks {
   private readonly opened = new Map<string, number>();
   private readonly endedSince = new Map<string, number>();
   private readonly pending = new Map<string, (reply: Reply) => void>();
+  private readonly haltCounts = new Map<string, (from: string, n: number) => void>();
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private redisUp = false;
   private dbUp = true;
@@ -548,13 +551,14 @@ export class ClusterNode implements ClusterHooks {
   }
 
   private onNodeMessage(raw: string): void {
-    let msg: Request | Reply;
+    let msg: Request | Reply | Halted;
     try {
-      msg = JSON.parse(raw) as Request | Reply;
+      msg = JSON.parse(raw) as Request | Reply | Halted;
     } catch {
       return;
     }
     if (msg.k === 'res') return this.pending.get(msg.id)?.(msg);
+    if (msg.k === 'halted') return this.haltCounts.get(msg.id)?.(msg.from, msg.n);
     if (msg.k !== 'req') return;
     const req = msg;
     const answer = (r: { ok: true; value: unknown } | { ok: false; notOwner?: boolean; error?: string }) => {
@@ -650,11 +654,49 @@ export class ClusterNode implements ClusterHooks {
     return online;
   }
 
+  /** Halts every session of the cluster; answers how many, counting what the other nodes report. */
   async haltAll(reason: string): Promise<number> {
     const at = Date.now();
     await this.leases.setState('halted_all', { reason, at });
-    if (this.redisUp) await this.pub.publish(this.channel('all'), JSON.stringify({ k: 'halt', reason, at, from: this.nodeId } satisfies Broadcast)).catch(() => undefined);
-    return this.manager.haltAllLocal(reason, at);
+    const id = nanoid(10);
+    const others = this.redisUp ? this.countHalted(id) : Promise.resolve(0);
+    if (this.redisUp) await this.pub.publish(this.channel('all'), JSON.stringify({ k: 'halt', reason, at, from: this.nodeId, id } satisfies Broadcast)).catch(() => undefined);
+    const mine = await this.manager.haltAllLocal(reason, at);
+    return mine + (await others);
+  }
+
+  /**
+   * The sessions the other live nodes halted for the halt-all `id`, as they answer: until every
+   * node alive in Redis has, or 3 s (a node that misses the broadcast still halts within 5 s,
+   * from the database, uncounted).
+   */
+  private countHalted(id: string): Promise<number> {
+    const got = new Map<string, number>();
+    let expected: string[] | null = null;
+    return new Promise<number>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.haltCounts.delete(id);
+        resolve([...got.values()].reduce((a, b) => a + b, 0));
+      };
+      const timer = setTimeout(done, 3000);
+      const check = () => {
+        if (expected && expected.every((n) => got.has(n))) done();
+      };
+      // Registered before the broadcast goes out, so that no answer comes too early.
+      this.haltCounts.set(id, (from, n) => {
+        got.set(from, n);
+        check();
+      });
+      const alive = this.channel('alive', '');
+      this.pub.keys(`${alive}*`).then(
+        (keys) => {
+          expected = keys.map((k) => k.slice(alive.length)).filter((n) => n !== this.nodeId);
+          check();
+        },
+        () => undefined, // unknown: wait for the timeout
+      );
+    });
   }
 
   async releaseAll(): Promise<void> {
@@ -670,7 +712,13 @@ export class ClusterNode implements ClusterHooks {
       return;
     }
     if (msg.from === this.nodeId) return;
-    if (msg.k === 'halt') void this.manager.haltAllLocal(msg.reason, msg.at).then((n) => this.log.warn({ halted: n, reason: msg.reason, from: msg.from }, 'operator halt-all (from another node)'));
+    if (msg.k === 'halt') {
+      const { id, from } = msg;
+      void this.manager.haltAllLocal(msg.reason, msg.at).then((n) => {
+        this.log.warn({ halted: n, reason: msg.reason, from }, 'operator halt-all (from another node)');
+        if (id) this.pub.publish(this.channel('n', from), JSON.stringify({ k: 'halted', id, from: this.nodeId, n } satisfies Halted)).catch(() => undefined);
+      });
+    }
     if (msg.k === 'release') this.manager.releaseAllLocal();
   }
 

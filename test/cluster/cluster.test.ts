@@ -219,6 +219,8 @@ describe('three nodes, one session', () => {
       fetch(`${front.url}/api/admin/${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
     const res = await admin('halt-all', { reason: 'real incident in production' });
     expect(res.status).toBe(200);
+    // The count is the cluster's: the one running session, on another node than the one asked.
+    expect(await res.json()).toMatchObject({ halted: 1 });
     const halted = await fac.client.waitForEvent((e) => e.type === 'session.phase' && e.phase === 'halted', 'the halt on the owner', 15_000);
     expect(halted).toMatchObject({ reason: 'operator halt-all: real incident in production' });
     // Every node refuses to resume it, including the owner.
