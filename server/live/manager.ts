@@ -83,7 +83,7 @@ export class SessionManager {
     this.metrics = options.metrics ?? new Metrics();
     this.stepMs = options.stepMs ?? 100;
     this.endedTtlMs = options.endedTtlMs ?? 10 * 60_000;
-    if (!Number.isFinite(this.endedTtlMs) || this.endedTtlMs < 0) throw new Error(`FIREDRILL_ENDED_SESSION_TTL_MS must be a number of milliseconds, 0 or more (got ${String(options.endedTtlMs)})`);
+    if (!Number.isFinite(this.endedTtlMs) || this.endedTtlMs < 0) throw new Error(`FIREDRILL_ENDED_SESSION_TTL_MS (endedTtlMs) must be a number of milliseconds, 0 or more (got ${String(options.endedTtlMs)})`);
     this.onError = options.onError;
     this.metrics.gauge('firedrill_sessions_running', 'Sessions whose clock is running.', () => [...this.hosts.values()].filter((h) => h.phase === 'running').length);
     this.metrics.gauge('firedrill_sessions_loaded', 'Sessions held in memory.', () => this.hosts.size);
@@ -131,8 +131,9 @@ export class SessionManager {
 
   /**
    * Drops ended sessions from memory once no socket follows them and nothing has used them (asked
-   * for them, ended, lost its last socket) for `endedTtlMs`: a server that runs game days for months would otherwise keep every one it
-   * ever ran (~1 MiB each, and every clock step walks them). Reports, scores and the log stay in
+   * for them, ended, lost its last socket) for `endedTtlMs`: a server that runs game days for
+   * months would otherwise keep every one it ever ran (~1 MiB each, and every clock step walks
+   * them). Reports, scores and the log stay in
    * the store; asking for the session again rebuilds it. In a cluster the node then drops its
    * relay of the session too (ClusterHooks.unloaded), and drops on its own the relays of ended
    * sessions other nodes ran. Returns how many were dropped.
@@ -270,6 +271,7 @@ export class SessionManager {
   unload(id: string): SessionHost | undefined {
     const host = this.hosts.get(id);
     this.hosts.delete(id);
+    this.lastUsed.delete(id);
     return host;
   }
 
