@@ -98,7 +98,7 @@ export class ClusterNode implements ClusterHooks {
   private readonly opening = new Map<string, Promise<SessionHandle | undefined>>();
   private readonly taking = new Map<string, Promise<boolean>>();
   private readonly replicas = new Map<string, { at: number; host: Promise<SessionHost | undefined> }>();
-  /** When a socket last opened each relayed session, and when this node first saw it ended. */
+  /** When a socket last opened or left each relayed session, and when this node first saw it ended. */
   private readonly opened = new Map<string, number>();
   private readonly endedSince = new Map<string, number>();
   private readonly pending = new Map<string, (reply: Reply) => void>();
@@ -412,6 +412,10 @@ export class ClusterNode implements ClusterHooks {
       this.dropRelay(id);
       this.manager.emitUnloaded(id);
     }
+  }
+
+  touched(sessionId: string): void {
+    if (this.handles.has(sessionId)) this.opened.set(sessionId, Date.now());
   }
 
   unloaded(sessionId: string): void {

@@ -51,6 +51,8 @@ export interface ClusterHooks {
   presence(sessionId: string, local: readonly string[]): Promise<Set<string>>;
   /** For /readyz: this node, Redis and the lease database as this node last saw them. */
   status(): { node: string; redis: 'ok' | 'unreachable'; database: 'ok' | 'unreachable'; sessionsOwned: number };
+  /** A session was used here (its last socket left): its relay's idle time starts again. */
+  touched(sessionId: string): void;
   /** The manager dropped an ended session from memory: the node lets go of its host and relay. */
   unloaded(sessionId: string): void;
   haltAll(reason: string): Promise<number>;

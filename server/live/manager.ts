@@ -162,6 +162,7 @@ export class SessionManager {
   /** Marks a loaded session as used now (the gateway, when its last socket leaves). */
   touch(id: string): void {
     if (this.hosts.has(id)) this.lastUsed.set(id, this.now());
+    this.cluster?.touched(id);
   }
 
   /** Called with each session dropped from memory by `sweep` (the gateway lets go of it). */

@@ -56,6 +56,7 @@ async function setUp(copyUpTo: number) {
     open: async (id) => (id === handle.id ? handle : undefined),
     presence: async (_id, local) => new Set(local),
     status: () => ({ node: 'n2', redis: 'ok', database: 'ok', sessionsOwned: 0 }),
+    touched: () => undefined,
     unloaded: () => undefined,
     haltAll: async () => 0,
     releaseAll: async () => undefined,
