@@ -220,6 +220,24 @@ describe('scheduled game days over REST', () => {
     expect((await json(srv, 'GET', `/api/sessions/${direct.id}/readiness`, undefined, direct.facilitatorToken))).toMatchObject({ status: 200, body: { scheduled: false } });
     expect(byId(kept)['observers-briefed']).toMatchObject({ ok: true, by: 'Cy' });
     expect(byId(kept)['dry-run'].detail).toBe(dry.detail);
+
+    // The after-action report shows the checklist as it stood; a game day created directly has none.
+    const passed = kept.readiness.filter((i: Item) => i.ok === true).length;
+    expect(passed).toBeGreaterThanOrEqual(5);
+    const md = (await json(srv, 'GET', `/api/sessions/${occ.sessionId}/report?format=md`, undefined, occ.facilitatorToken)).body as string;
+    expect(md).toContain('## Readiness');
+    expect(md).toContain(`${passed} of ${kept.readiness.length} checks passed before the game day.`);
+    expect(md).toContain(`| Observers briefed | ✓ passed | ticked by Cy · ${byId(kept)['observers-briefed'].at!.slice(0, 16).replace('T', ' ')} UTC |`);
+    expect(md).toContain(`| Dry run by bots: perfect scores at least 90, idle at most 20 | ✓ passed | ${dry.detail}`);
+    const html = (await json(srv, 'GET', `/api/sessions/${occ.sessionId}/report?format=html`, undefined, occ.facilitatorToken)).body as string;
+    expect(html).toContain('<a href="#readiness">Readiness</a>');
+    expect(html).toContain('<td>Observers briefed</td><td><span class="status status-done">✓ passed</span></td><td>ticked by Cy · ');
+    const asJson = (await json(srv, 'GET', `/api/sessions/${occ.sessionId}/report?format=json`, undefined, occ.facilitatorToken)).body;
+    expect(asJson.readiness).toHaveLength(kept.readiness.length);
+    expect(asJson.readiness.find((r: { label: string }) => r.label === 'Observers briefed')).toMatchObject({ kind: 'manual', ok: true, by: 'Cy' });
+    const directMd = (await json(srv, 'GET', `/api/sessions/${direct.id}/report?format=md`, undefined, direct.facilitatorToken)).body as string;
+    expect(directMd).not.toContain('## Readiness');
+    expect((await json(srv, 'GET', `/api/sessions/${direct.id}/report?format=json`, undefined, direct.facilitatorToken)).body.readiness).toBeNull();
   });
 });
 

@@ -558,13 +558,25 @@ export function renderHtml(report: Report): string {
     `<div>${outcomeBadge(outcome)} <span class="muted">${multi ? `${report.teams.length} teams` : esc(one.reason ?? '')} · ended at ${esc(report.run.clock)}</span></div>` +
     `<div class="facts"><span>scenario <b>${esc(s.id)}</b></span><span>workload <b>${esc(s.workload)}</b></span><span>difficulty <b>${esc(s.difficulty)}</b></span><span>seed <b>${esc(String(report.run.seed))}</b></span><span>simulated <b>${esc(report.run.clock)}</b></span></div>` +
     `</div><div class="score-box">${scoreBox}</div></header>`;
-  const toc = `<nav class="toc">${multi ? '<a href="#comparison">Comparison</a>' : ''}${report.teams.map((t) => `<a href="#team-${esc(t.id)}">${multi ? `Team ${esc(t.id)}` : 'Score &amp; timeline'}</a>`).join('')}<a href="#debrief">Debrief notes</a><a href="#lessons">Lessons &amp; action items</a></nav>`;
+  const toc = `<nav class="toc">${multi ? '<a href="#comparison">Comparison</a>' : ''}${report.teams.map((t) => `<a href="#team-${esc(t.id)}">${multi ? `Team ${esc(t.id)}` : 'Score &amp; timeline'}</a>`).join('')}${report.readiness ? '<a href="#readiness">Readiness</a>' : ''}<a href="#debrief">Debrief notes</a><a href="#lessons">Lessons &amp; action items</a></nav>`;
   const summary =
     `<section class="card summary"><div><h2>What happened</h2><p>${esc(s.summary)}</p>` +
     `<div class="rootcause"><strong>Root cause.</strong> ${esc(s.rootCause.summary)}</div></div>` +
     `<div><h2>Objectives</h2><ul class="objectives">${s.objectives.map((o) => `<li>${esc(o)}</li>`).join('')}</ul></div></section>`;
   const compare = multi && report.comparison ? `<div id="comparison">${comparisonHtml(report)}</div>` : '';
   const teams = report.teams.map((t) => teamSection(t, multi)).join('');
+  const readiness = report.readiness
+    ? `<section class="card" id="readiness"><h2>Readiness</h2><p>${report.readiness.filter((r) => r.ok === true).length} of ${report.readiness.length} checks passed before the game day.</p>` +
+      `<table class="blank filled"><colgroup><col style="width:auto"><col style="width:130px"><col style="width:40%"></colgroup><thead><tr><th>Check</th><th>Result</th><th>Detail</th></tr></thead><tbody>` +
+      report.readiness
+        .map((r) => {
+          const result = r.ok === true ? '<span class="status status-done">✓ passed</span>' : r.ok === false ? '<span class="status status-open">✗ failed</span>' : `<span class="meta">${r.kind === 'manual' ? 'not ticked' : 'not checked'}</span>`;
+          const detail = [r.detail, r.by ? `ticked by ${r.by}` : '', r.at ?? ''].filter(Boolean).map((d) => esc(d!)).join(' · ');
+          return `<tr><td>${esc(r.label)}</td><td>${result}</td><td>${detail}</td></tr>`;
+        })
+        .join('') +
+      `</tbody></table></section>`
+    : '';
   const debrief = `<section class="card notes" id="debrief"><h2>Debrief notes</h2>${report.debriefNotes ? miniMarkdown(report.debriefNotes) : '<p class="muted">This scenario has no debrief notes.</p>'}</section>`;
   const lessons =
     `<section class="card" id="lessons"><h2>Lessons learned</h2>${notesTable(['#', 'Lesson'], report.lessons.map((l) => [l.lesson === '' ? '' : `${esc(l.lesson)}${l.author ? ` <span class="meta">— ${esc(l.author)}</span>` : ''}`]), ['40px', 'auto'])}` +
@@ -580,6 +592,6 @@ export function renderHtml(report: Report): string {
   return (
     `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<title>${esc(`After-action review — ${s.title}`)}</title><style>${CSS}</style></head>\n` +
-    `<body><div class="wrap">${header}${toc}${summary}${compare}${teams}${debrief}${lessons}${footer}</div>${PRINT_SCRIPT}</body></html>\n`
+    `<body><div class="wrap">${header}${toc}${summary}${compare}${teams}${readiness}${debrief}${lessons}${footer}</div>${PRINT_SCRIPT}</body></html>\n`
   );
 }

@@ -200,6 +200,21 @@ export interface ActionItemRow {
 export interface RecordedDebrief {
   lessons?: readonly { text: string; author?: string }[];
   actionItems?: readonly { title: string; owner: string; dueDate?: string; link?: string; status: string }[];
+  /** A scheduled game day's readiness checklist as it stood (times already formatted by the caller). */
+  readiness?: readonly ReadinessRow[];
+}
+
+/** One check of a scheduled game day's readiness checklist. */
+export interface ReadinessRow {
+  label: string;
+  kind: 'automatic' | 'manual';
+  /** null: not checked (automatic) or not ticked (manual). */
+  ok: boolean | null;
+  detail?: string;
+  /** Who ticked it (manual checks). */
+  by?: string;
+  /** When it was checked or ticked, as the caller wrote it (`2026-06-10 09:00 UTC`). */
+  at?: string;
 }
 
 export interface Report {
@@ -228,6 +243,8 @@ export interface Report {
   comparison: Comparison | null;
   /** The scenario's debrief notes (Markdown), or null. */
   debriefNotes: string | null;
+  /** The readiness checklist of a scheduled game day; null for one started by hand. */
+  readiness: ReadinessRow[] | null;
   /** Recorded at the debrief; blank rows to fill in when none were. */
   lessons: LessonRow[];
   actionItems: ActionItemRow[];
@@ -264,6 +281,7 @@ export function buildReport(result: RunResult, scenario: ScenarioSpec, recorded:
     leaderboard: result.leaderboard.map((r) => ({ ...r })),
     comparison: teams.length > 1 ? comparison(ordered) : null,
     debriefNotes: scenario.debrief ?? null,
+    readiness: recorded.readiness ? recorded.readiness.map((r) => ({ ...r })) : null,
     lessons: recorded.lessons?.length
       ? recorded.lessons.map((l) => ({ lesson: l.text, ...(l.author ? { author: l.author } : {}) }))
       : Array.from({ length: BLANK_ROWS }, () => ({ lesson: '' })),

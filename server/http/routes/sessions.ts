@@ -254,8 +254,10 @@ export async function sessionRoutes(root: FastifyInstance): Promise<void> {
     if (access.role === 'participant' && !scoresOpen(host)) return sendError(reply, 'report/not-available');
     const format = req.query.format ?? 'html';
     // The lessons and action items recorded at the debrief replace the blank rows.
-    const [lessons, actionItems] = await Promise.all([manager.store.listLessons(host.id), manager.store.listActionItems(host.id)]);
-    const report = buildReport(runResult(host.session), host.record.scenario, { lessons, actionItems });
+    // A scheduled game day's readiness checklist as it stood when the lobby opened and after.
+    const [lessons, actionItems, occurrence] = await Promise.all([manager.store.listLessons(host.id), manager.store.listActionItems(host.id), manager.store.getOccurrenceBySession(host.id)]);
+    const readiness = occurrence?.readiness.map((c) => ({ label: c.label, kind: c.kind, ok: c.ok, ...(c.detail ? { detail: c.detail } : {}), ...(c.by ? { by: c.by } : {}), ...(c.at !== undefined ? { at: `${new Date(c.at).toISOString().slice(0, 16).replace('T', ' ')} UTC` } : {}) }));
+    const report = buildReport(runResult(host.session), host.record.scenario, { lessons, actionItems, ...(readiness ? { readiness } : {}) });
     if (req.query.download) reply.header('content-disposition', `attachment; filename="firedrill-${host.record.scenario.id}-${host.id}.${format}"`);
     reply.header('x-content-type-options', 'nosniff');
     return sendReport(reply, format, format === 'md' ? renderMarkdown(report) : format === 'json' ? renderJson(report) : renderHtml(report));
