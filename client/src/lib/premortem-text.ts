@@ -2,6 +2,7 @@
 // scenario checker, test/unit/risks.test.ts). A risk's or a lesson's pre-mortem goes on top of the
 // template or of the game day's own scenario file, with a new id, title and summary.
 import { SCENARIO_TEMPLATE } from './editor-template.ts';
+import type { RiskOut } from '../../../server/protocol/rest-learning.ts';
 
 export interface IncomingDraft {
   text: string;
@@ -39,15 +40,8 @@ export function withPremortem(source: string, premortem: string, fields: { id: s
   return text;
 }
 
-export interface RiskLike {
-  id: string;
-  title: string;
-  description: string;
-  likelihood: number;
-  impact: number;
-  detection: number;
-  priority: number;
-}
+/** What a pre-mortem draft needs of a risk from the register (GET /api/risks). */
+export type RiskLike = Pick<RiskOut, 'id' | 'title' | 'description' | 'likelihood' | 'impact' | 'detection' | 'priority'>;
 
 export function riskDraft(r: RiskLike): IncomingDraft {
   const premortem =
